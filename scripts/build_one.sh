@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build one chapter alone, strictly, as a one-page book in /tmp/dlbook-one/<name>/.
+# For quick iteration on a chapter: bash scripts/build_one.sh book/gradient-descent.md
+# Its jupyter-cache is kept between runs. The page is at /tmp/dlbook-one/<name>/_build/html/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+chapter="${1:?usage: build_one.sh book/<chapter>.md}"
+name="$(basename "$chapter" .md)"
+work="/tmp/dlbook-one/$name"
+mkdir -p "$work/book"
+ln -sfn "$root/dlbook" "$work/dlbook"
+ln -sfn "$root/_ext" "$work/_ext"
+cp "$root/_config.yml" "$work/_config.yml"
+cp "$root/$chapter" "$work/book/$name.md"
+printf 'format: jb-book\nroot: book/%s\n' "$name" > "$work/_toc.yml"
+start=$(date +%s)
+"$root/.venv/bin/jupyter-book" build "$work" "${@:2}"
+echo "built $chapter in $(( $(date +%s) - start )) s: $work/_build/html/book/$name.html"

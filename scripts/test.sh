@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up (virtualenv, Chromium, data), lint, and run the whole test suite,
+# which builds the whole book as its integration test. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+echo "test: ruff check + ruff format --check"
+.venv/bin/ruff check dlbook tests bench _ext
+.venv/bin/ruff format --check dlbook tests bench _ext
+start=$(date +%s)
+.venv/bin/python -m pytest "$@"
+echo "test: pytest done in $(( $(date +%s) - start )) s"

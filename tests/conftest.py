@@ -1,0 +1,85 @@
+"""Shared fixtures: the built book, and small throw-away books for testing the build itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+BUILD_TIMEOUT_S = 1500
+
+FRONT_MATTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+"""
+
+
+def run_build(book: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run plain ``jupyter-book build <book>``, as a hosting service would."""
+    env = dict(os.environ, **(extra_env or {}))
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book)],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+        env=env,
+        check=False,
+    )
+
+
+def toc_pages() -> list[str]:
+    """Every page named in _toc.yml, as a docname such as ``book/intro``."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part.get("chapters", [])]
+    return pages
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the real book in place (plain ``jupyter-book build .``); return ``_build/html``."""
+    result = run_build(ROOT)
+    assert result.returncode == 0, (
+        f"the book failed to build:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    )
+    return ROOT / "_build" / "html"
+
+
+@pytest.fixture
+def mini_book(tmp_path: Path) -> Callable[[str], Path]:
+    """Make a one-chapter book with the real config, extension and a copy of ``dlbook``.
+
+    The chapter's kernel imports the copy (``PYTHONPATH``), so a test may edit it.
+    """
+
+    def make(chapter_body: str) -> Path:
+        book = tmp_path / "book"
+        (book / "book").mkdir(parents=True)
+        shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+        shutil.copytree(ROOT / "_ext", book / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / "dlbook", book / "dlbook", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        (book / "_toc.yml").write_text("format: jb-book\nroot: book/chapter\n")
+        (book / "book" / "chapter.md").write_text(FRONT_MATTER + chapter_body)
+        return book
+
+    return make
