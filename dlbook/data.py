@@ -87,6 +87,11 @@ def cache_path(cache_dir: str | os.PathLike | None = None) -> Path:
     -------
     pathlib.Path
         ``<cache_dir>/mnist.npz``, absolute.
+
+    Raises
+    ------
+    TypeError
+        If ``cache_dir`` is not a path.
     """
     if cache_dir is None:
         cache_dir = os.environ.get(ENV_CACHE_DIR) or _default_cache_dir()

@@ -1,0 +1,91 @@
+"""The whole book, built as a hosting service builds it, then read back as HTML."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, toc_pages
+
+pytestmark = pytest.mark.book
+
+BAD_TEXT = re.compile(r"\bnan\b|\binf\b|Traceback|np\.float\d*\(|np\.int\d*\(", re.I)
+FILE_ALT = re.compile(r"\.(png|svg|jpe?g)$|^_build|jupyter_execute", re.I)
+
+
+def page(html_dir: Path, docname: str) -> BeautifulSoup:
+    return BeautifulSoup((html_dir / f"{docname}.html").read_text(), "html.parser")
+
+
+def chapter_notebooks() -> list[str]:
+    """Pages that are notebooks (have a kernelspec), i.e. execute at build time."""
+    return [d for d in toc_pages() if "kernelspec:" in (ROOT / f"{d}.md").read_text()]
+
+
+def test_every_page_is_built(built_book):
+    for docname in toc_pages():
+        assert (built_book / f"{docname}.html").is_file(), docname
+    assert (built_book / "index.html").is_file()
+
+
+def test_outputs_and_glued_numbers_are_clean(built_book):
+    for docname in toc_pages():
+        soup = page(built_book, docname)
+        for node in soup.select(".cell_output, .pasted-text, .pasted-inline, table"):
+            text = node.get_text(" ", strip=True)
+            assert not BAD_TEXT.search(text), f"{docname}: suspicious output {text[:200]!r}"
+        for pasted in soup.select(".pasted-text"):
+            assert pasted.get_text(strip=True), f"{docname}: an empty glued number"
+
+
+def test_figures_have_descriptive_alt_text(built_book):
+    for docname in toc_pages():
+        for img in page(built_book, docname).select("article img"):
+            alt = (img.get("alt") or "").strip()
+            assert len(alt) >= 20, f"{docname}: image {img.get('src')} has alt {alt!r}"
+            assert not FILE_ALT.search(alt), f"{docname}: alt text is a file name: {alt!r}"
+
+
+def test_chapters_have_binder_launch_and_download_buttons(built_book):
+    for docname in chapter_notebooks():
+        html = (built_book / f"{docname}.html").read_text()
+        assert f"urlpath=lab/tree/{docname}.md" in html, f"{docname}: no Binder launch button"
+        assert "btn-download-source-button" in html, f"{docname}: no download button"
+
+
+def test_api_page_documents_every_public_function(built_book):
+    api = (built_book / "book" / "api.html").read_text()
+    for path in sorted((ROOT / "dlbook").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"dlbook.{path.stem}")
+        assert f'id="module-dlbook.{path.stem}"' in api, f"dlbook.{path.stem} missing from the API"
+        for name in module.__all__:
+            assert f'id="dlbook.{path.stem}.{name}"' in api, (
+                f"dlbook.{path.stem}.{name} undocumented"
+            )
+
+
+def test_report_lists_every_chapter_and_the_environment(built_book):
+    report = page(built_book, "book/report")
+    text = report.get_text(" ", strip=True)
+    for docname in chapter_notebooks():
+        assert docname in text, f"{docname} missing from the execution table"
+    for needle in ("Python", "numpy", "tensorflow", "keras", "CPU"):
+        assert needle in text
+    assert "✅" in text
+    assert "❌" not in text
+
+
+def test_glue_data_is_plain_numbers(built_book):
+    """Glued values are plain Python numbers, never NumPy reprs."""
+    for glue_file in (ROOT / "_build" / "jupyter_execute").rglob("*.glue.json"):
+        for key, value in json.loads(glue_file.read_text()).items():
+            plain = value.get("data", {}).get("text/plain", "")
+            where = f"{glue_file.name}:{key} = {plain}"
+            assert "np." not in plain, where
+            assert "array(" not in plain, where
