@@ -11,6 +11,7 @@ mkdir -p "$work/book"
 ln -sfn "$root/dlbook" "$work/dlbook"
 ln -sfn "$root/_ext" "$work/_ext"
 cp "$root/_config.yml" "$work/_config.yml"
+mkdir -p "$work/book" && cp -r "$root/book/_static" "$work/book/"
 cp "$root/$chapter" "$work/book/$name.md"
 printf 'format: jb-book\nroot: book/%s\n' "$name" > "$work/_toc.yml"
 start=$(date +%s)

@@ -1,0 +1,225 @@
+"""The built site as a reader meets it: served on localhost, opened in Debian's Chromium.
+
+Every page loads with no console error, no failed or outside request, rendered maths, loaded images
+with descriptive alt text, resolving internal links, no serious accessibility violation (axe-core),
+and no sideways scrolling on a phone. Screenshots land in ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import socketserver
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, toc_pages
+
+pytestmark = pytest.mark.site
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\\frac|\\partial")
+FILE_ALT = re.compile(r"\.(png|svg|jpe?g)$|_build|jupyter_execute", re.I)
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+
+def site_pages(html_dir: Path) -> list[str]:
+    """Every HTML page of the site, relative to its root (the theme's assets excluded)."""
+    pages = [
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if not p.relative_to(html_dir).as_posix().startswith(("_static/", "_sources/"))
+    ]
+    return sorted(pages)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run `bash scripts/setup.sh --browser`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str, viewport: dict, origin: str):
+    """Open ``url``; abort and record any request that leaves the local server."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
+
+    def route(request_route):
+        if request_route.request.url.startswith(origin):
+            request_route.continue_()
+        else:
+            problems.append(f"outside request: {request_route.request.url}")
+            request_route.abort()
+
+    page.route("**/*", route)
+    response = page.goto(url, wait_until="networkidle")
+    return context, page, response, problems
+
+
+def wait_for_mathjax(page) -> None:
+    page.wait_for_function(
+        "() => !document.querySelector('.math') || "
+        "(window.MathJax && MathJax.startup && MathJax.startup.document && "
+        "document.querySelectorAll('mjx-container').length > 0)",
+        timeout=20000,
+    )
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+
+
+@pytest.fixture(scope="module")
+def pages(built_book):
+    return site_pages(built_book)
+
+
+def test_site_has_every_toc_page(built_book, pages):
+    for docname in toc_pages():
+        assert f"{docname}.html" in pages
+
+
+def test_every_page_reads_cleanly_in_chromium(browser, server, pages):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    failures: list[str] = []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for rel in pages:
+        context, page, response, problems = open_page(browser, server + rel, DESKTOP, server)
+        try:
+            assert response is not None
+            if response.status != 200:
+                problems.append(f"status {response.status}")
+            wait_for_mathjax(page)
+            math_nodes = page.locator("article .math").count()
+            rendered = page.locator("article mjx-container").count()
+            if rendered < math_nodes:
+                problems.append(f"{math_nodes} maths elements but {rendered} rendered")
+            text = page.locator("article").first.inner_text() if math_nodes else ""
+            if RAW_TEX.search(text):
+                problems.append(f"raw TeX left: {RAW_TEX.search(text).group(0)!r}")
+            for img in page.locator("article img").all():
+                alt = (img.get_attribute("alt") or "").strip()
+                if len(alt) < 12 or FILE_ALT.search(alt):
+                    problems.append(f"image {img.get_attribute('src')} has alt text {alt!r}")
+                if not img.evaluate("i => i.complete && i.naturalWidth > 0"):
+                    problems.append(f"image did not load: {img.get_attribute('src')}")
+            violations = axe.run(page).response["violations"]
+            for v in violations:
+                if v["impact"] in ("serious", "critical"):
+                    targets = [n["target"] for n in v["nodes"][:3]]
+                    problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {targets}")
+            if rel.startswith("book/"):
+                name = Path(rel).stem
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
+        finally:
+            context.close()
+        failures += [f"{rel}: {p}" for p in problems]
+    assert not failures, "\n".join(failures)
+
+
+def test_pages_fit_a_phone_screen(browser, server, pages):
+    failures = []
+    for rel in pages:
+        context, page, _, problems = open_page(browser, server + rel, PHONE, server)
+        try:
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 1:
+                failures.append(f"{rel}: scrolls sideways by {overflow} px on a 390 px screen")
+            if rel.startswith("book/"):
+                name = Path(rel).stem
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+        finally:
+            context.close()
+        failures += [f"{rel}: {p}" for p in problems]
+    assert not failures, "\n".join(failures)
+
+
+def test_internal_links_resolve(built_book, pages):
+    ids: dict[str, set[str]] = {}
+
+    def anchors(rel: str) -> set[str]:
+        if rel not in ids:
+            soup = BeautifulSoup((built_book / rel).read_text(), "html.parser")
+            ids[rel] = {tag["id"] for tag in soup.select("[id]")}
+        return ids[rel]
+
+    broken = []
+    for rel in pages:
+        soup = BeautifulSoup((built_book / rel).read_text(), "html.parser")
+        for a in soup.select("a[href]"):
+            href = a["href"]
+            if urlsplit(href).scheme or href.startswith(("mailto:", "javascript:")):
+                continue
+            target = urlsplit(urljoin(rel, href))
+            path = unquote(target.path) or rel
+            if path.endswith("/"):
+                path += "index.html"
+            if not (built_book / path).is_file():
+                broken.append(f"{rel}: {href} -> missing {path}")
+            elif target.fragment and path.endswith(".html"):
+                if unquote(target.fragment) not in anchors(path):
+                    broken.append(f"{rel}: {href} -> no #{target.fragment} in {path}")
+    assert not broken, "\n".join(broken[:40])
+
+
+def test_search_finds_backpropagation(browser, server):
+    context, page, _, problems = open_page(
+        browser, server + "search.html?q=backpropagation", DESKTOP, server
+    )
+    try:
+        page.wait_for_selector("#search-results ul.search li", timeout=20000)
+        links = page.locator("#search-results ul.search li a").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))"
+        )
+    finally:
+        context.close()
+    assert any("backprop" in href for href in links), links
+    assert not problems, problems
