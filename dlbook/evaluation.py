@@ -1,0 +1,230 @@
+"""Evaluating a classifier from its predictions: accuracy, per class, confusion, mistakes.
+
+NumPy only, so that the same functions score a Keras model, a NumPy network or a
+hand-made list of labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "Misclassified",
+    "accuracy",
+    "confusion_matrix",
+    "misclassified",
+    "per_class_accuracy",
+    "predicted_labels",
+]
+
+
+def _check_labels(name: str, labels: np.ndarray, num_classes: int | None = None) -> np.ndarray:
+    """Return ``labels`` as a 1-D int64 array after checking dtype, shape and range."""
+    labels = np.asarray(labels)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer class labels, got dtype {labels.dtype}")
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {labels.shape}")
+    if labels.min() < 0:
+        raise ValueError(f"{name} must be >= 0, got a label {labels.min()}")
+    if num_classes is not None and labels.max() >= num_classes:
+        raise ValueError(f"{name} must lie in [0, {num_classes}), got a label {labels.max()}")
+    return labels.astype(np.int64, copy=False)
+
+
+def _check_pair(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None):
+    if num_classes is not None and (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, (int, np.integer))
+        or num_classes < 1
+    ):
+        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    y_true = _check_labels("y_true", y_true, num_classes)
+    y_pred = _check_labels("y_pred", y_pred, num_classes)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same length, got {y_true.size} and {y_pred.size}"
+        )
+    return y_true, y_pred
+
+
+def predicted_labels(probabilities: np.ndarray) -> np.ndarray:
+    """Turn class scores into predicted labels (the index of the largest score per row).
+
+    Parameters
+    ----------
+    probabilities : numpy.ndarray
+        Shape (n, num_classes) with n >= 1, e.g. softmax outputs.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 array of shape (n,).
+
+    Raises
+    ------
+    ValueError
+        If ``probabilities`` is not a non-empty 2-D array or holds a non-finite value.
+    """
+    probabilities = np.asarray(probabilities)
+    if probabilities.ndim != 2 or probabilities.shape[0] == 0 or probabilities.shape[1] == 0:
+        raise ValueError(
+            f"probabilities must have shape (n, num_classes) with n >= 1, got {probabilities.shape}"
+        )
+    if not np.all(np.isfinite(probabilities)):
+        raise ValueError("probabilities holds a non-finite value")
+    return np.argmax(probabilities, axis=1).astype(np.int64)
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Fraction of predictions equal to the true label.
+
+    Parameters
+    ----------
+    y_true, y_pred : numpy.ndarray
+        1-D integer label arrays of the same length.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    TypeError
+        If a label array is not of an integer dtype (one-hot rows must be decoded first).
+    ValueError
+        If the arrays are empty, not 1-D, hold a negative label, or differ in length.
+
+    Examples
+    --------
+    >>> accuracy(np.array([0, 1, 2, 2]), np.array([0, 1, 1, 2]))
+    0.75
+    """
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """Count how often each true class is predicted as each class.
+
+    Parameters
+    ----------
+    y_true, y_pred : numpy.ndarray
+        1-D integer label arrays of the same length, labels in ``[0, num_classes)``.
+    num_classes : int, default 10
+        Number of classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 array of shape (num_classes, num_classes): entry ``[i, j]`` counts the
+        examples of true class ``i`` predicted as ``j``. Rows sum to the class sizes.
+
+    Raises
+    ------
+    TypeError
+        If a label array is not of an integer dtype.
+    ValueError
+        If the arrays are empty, differ in length, or hold a label outside the range.
+    """
+    y_true, y_pred = _check_pair(y_true, y_pred, num_classes)
+    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes).astype(np.int64)
+
+
+def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """Accuracy within each true class (the recall of each class).
+
+    Parameters
+    ----------
+    y_true, y_pred : numpy.ndarray
+        1-D integer label arrays of the same length, labels in ``[0, num_classes)``.
+    num_classes : int, default 10
+        Number of classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape (num_classes,).
+
+    Raises
+    ------
+    TypeError
+        If a label array is not of an integer dtype.
+    ValueError
+        If the arrays are empty, differ in length, hold a label outside the range, or
+        a class has no example in ``y_true`` (its accuracy would be undefined).
+    """
+    matrix = confusion_matrix(y_true, y_pred, num_classes)
+    support = matrix.sum(axis=1)
+    if np.any(support == 0):
+        missing = np.flatnonzero(support == 0).tolist()
+        raise ValueError(f"y_true has no example of class(es) {missing}")
+    return np.diag(matrix) / support
+
+
+@dataclass(frozen=True)
+class Misclassified:
+    """The examples a classifier got wrong, most confident mistakes first.
+
+    Attributes
+    ----------
+    indices : numpy.ndarray
+        Positions of the wrong predictions in the evaluated set.
+    true : numpy.ndarray
+        Their true labels.
+    predicted : numpy.ndarray
+        The labels the model predicted.
+    confidence : numpy.ndarray
+        The probability the model gave its (wrong) prediction.
+    """
+
+    indices: np.ndarray
+    true: np.ndarray
+    predicted: np.ndarray
+    confidence: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.indices.size)
+
+
+def misclassified(y_true: np.ndarray, probabilities: np.ndarray) -> Misclassified:
+    """Find the wrongly predicted examples, sorted by the model's confidence (highest first).
+
+    Parameters
+    ----------
+    y_true : numpy.ndarray
+        1-D integer labels, length n.
+    probabilities : numpy.ndarray
+        Class probabilities of shape (n, num_classes).
+
+    Returns
+    -------
+    Misclassified
+        Indices, true and predicted labels and confidences of every mistake; ties in
+        confidence keep the examples' order.
+
+    Raises
+    ------
+    TypeError
+        If ``y_true`` is not of an integer dtype.
+    ValueError
+        If the shapes disagree, a label is outside ``[0, num_classes)``, or
+        ``probabilities`` is not a finite 2-D array.
+    """
+    y_pred = predicted_labels(probabilities)
+    probabilities = np.asarray(probabilities)
+    y_true, y_pred = _check_pair(y_true, y_pred, probabilities.shape[1])
+    wrong = np.flatnonzero(y_true != y_pred)
+    confidence = probabilities[wrong, y_pred[wrong]].astype(np.float64)
+    order = np.argsort(-confidence, kind="stable")
+    wrong = wrong[order]
+    return Misclassified(
+        indices=wrong,
+        true=y_true[wrong],
+        predicted=y_pred[wrong],
+        confidence=confidence[order],
+    )
