@@ -12,9 +12,6 @@ optimiser updates every parameter with a handful of whole-array operations.
 
 from __future__ import annotations
 
-import ctypes
-import glob
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -757,31 +754,13 @@ class Adam:
 # --------------------------------------------------------------------------- BLAS threads
 
 
-def _openblas_functions() -> tuple[ctypes._CFuncPtr, ctypes._CFuncPtr] | None:
-    """The get/set-threads functions of the OpenBLAS bundled with NumPy, or None."""
-    libs = glob.glob(
-        os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "*openblas*")
-    )
-    for path in libs:
-        lib = ctypes.CDLL(path)
-        for prefix, suffix in (("scipy_openblas", "64_"), ("openblas", "64_"), ("openblas", "")):
-            try:
-                getter = getattr(lib, f"{prefix}_get_num_threads{suffix}")
-                setter = getattr(lib, f"{prefix}_set_num_threads{suffix}")
-            except AttributeError:
-                continue
-            return getter, setter
-    return None
-
-
 @contextmanager
 def blas_threads(n: int) -> Iterator[int]:
-    """Run a block with NumPy's OpenBLAS limited to ``n`` threads.
+    """Run a block with NumPy's BLAS limited to ``n`` threads (through ``threadpoolctl``).
 
     The matrices of a small network are too small to split across threads
     with profit; on a machine shared with other processes, threads that wait
-    for each other make every product many times slower. Where NumPy is not
-    linked to its bundled OpenBLAS, this does nothing.
+    for each other make every product many times slower.
 
     Parameters
     ----------
@@ -791,7 +770,7 @@ def blas_threads(n: int) -> Iterator[int]:
     Yields
     ------
     int
-        The number of threads OpenBLAS used before (0 if it could not be controlled).
+        The number of threads BLAS used before (0 if no BLAS library was found).
 
     Raises
     ------
@@ -800,17 +779,11 @@ def blas_threads(n: int) -> Iterator[int]:
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an int >= 1, got {n!r}")
-    functions = _openblas_functions()
-    if functions is None:
-        yield 0
-        return
-    getter, setter = functions
-    before = int(getter())
-    setter(int(n))
-    try:
-        yield before
-    finally:
-        setter(before)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    with threadpool_limits(limits=int(n), user_api="blas"):
+        yield max(blas, default=0)
 
 
 # --------------------------------------------------------------------------- training
