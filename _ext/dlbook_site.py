@@ -1,5 +1,7 @@
 """Small fixes to the HTML that readers get (a local Sphinx extension named in ``_config.yml``).
 
+* Each chapter page offers its executed notebook (``.ipynb``, outputs included) in the theme's
+  download menu: the outputs come from the jupyter-cache record of this build.
 * sphinx-thebe registers its inline configuration script twice with Sphinx 7.4, and the second
   copy throws ``Identifier 'THEBE_JS_URL' has already been declared`` in every page's console.
   We drop exact duplicates from each page's script list.
@@ -7,7 +9,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 
 def _script_key(script) -> tuple:
@@ -31,6 +38,32 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
     context["script_files"] = unique
 
 
+def _offer_executed_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Write ``_sources/<page>.ipynb`` with this build's outputs and link it from the page."""
+    if doctree is None or pagename not in app.env.found_docs:
+        return
+    source = Path(app.env.doc2path(pagename))
+    text = source.read_text(encoding="utf-8") if source.suffix == ".md" else ""
+    if "kernelspec:" not in text.split("\n---", 1)[0]:
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache = get_cache(app.env.mystnb_config.execution_cache_path)
+    try:
+        _, executed = cache.merge_match_into_notebook(read_myst_markdown_notebook(text))
+    except KeyError:
+        logger.warning(f"[dlbook] no cached execution of {pagename} to offer for download")
+        return
+    target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    # Before sphinx-book-theme builds its download menu (priority 501).
+    app.connect("html-page-context", _offer_executed_notebook, priority=400)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

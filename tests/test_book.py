@@ -54,7 +54,12 @@ def test_chapters_have_binder_launch_and_download_buttons(built_book):
     for docname in chapter_notebooks():
         html = (built_book / f"{docname}.html").read_text()
         assert f"urlpath=lab/tree/{docname}.md" in html, f"{docname}: no Binder launch button"
-        assert "btn-download-source-button" in html, f"{docname}: no download button"
+        assert "download-source-button" in html, f"{docname}: no download button"
+        assert f"_sources/{docname}.ipynb" in html, f"{docname}: no .ipynb download"
+        executed = json.loads((built_book / "_sources" / f"{docname}.ipynb").read_text())
+        code = [c for c in executed["cells"] if c["cell_type"] == "code"]
+        if code:
+            assert any(c.get("outputs") for c in code), f"{docname}: the .ipynb has no outputs"
 
 
 def test_api_page_documents_every_public_function(built_book):
