@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
 echo "test: ruff check + ruff format --check"
-.venv/bin/ruff check dlbook tests bench _ext
-.venv/bin/ruff format --check dlbook tests bench _ext
+.venv/bin/ruff check dlbook tests bench _ext scripts
+.venv/bin/ruff format --check dlbook tests bench _ext scripts
 start=$(date +%s)
 .venv/bin/python -m pytest "$@"
 echo "test: pytest done in $(( $(date +%s) - start )) s"
