@@ -78,6 +78,7 @@ def mini_book(tmp_path: Path) -> Callable[[str], Path]:
         shutil.copytree(
             ROOT / "dlbook", book / "dlbook", ignore=shutil.ignore_patterns("__pycache__")
         )
+        shutil.copytree(ROOT / "book" / "_static", book / "book" / "_static")
         (book / "_toc.yml").write_text("format: jb-book\nroot: book/chapter\n")
         (book / "book" / "chapter.md").write_text(FRONT_MATTER + chapter_body)
         return book
