@@ -28,9 +28,9 @@ def test_animation_html_is_offline_and_accessible(animation):
     assert html.count("data:image/png;base64") == 3
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_animation_html_rejects_bad_input(animation):
     with pytest.raises(ValueError, match="alt"):
         animation_html(animation, alt="short")
     with pytest.raises(TypeError, match="Matplotlib animation"):
         animation_html(object(), alt="A perfectly fine description")
+    assert animation_html(animation, alt="A perfectly fine description")  # rendered once
