@@ -1,7 +1,8 @@
 """Small fixes to the HTML that readers get (a local Sphinx extension named in ``_config.yml``).
 
-* Each chapter page offers its executed notebook (``.ipynb``, outputs included) in the theme's
-  download menu: the outputs come from the jupyter-cache record of this build.
+* Each chapter page offers a ``.ipynb`` in the theme's download menu, but the theme copies
+  myst-nb's notebook, which has no outputs when they came from the cache. We overwrite that
+  copy with the executed notebook: the outputs from the jupyter-cache record of this build.
 * sphinx-thebe registers its inline configuration script twice with Sphinx 7.4, and the second
   copy throws ``Identifier 'THEBE_JS_URL' has already been declared`` in every page's console.
   We drop exact duplicates from each page's script list.
@@ -39,7 +40,7 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
 
 
 def _offer_executed_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Write ``_sources/<page>.ipynb`` with this build's outputs and link it from the page."""
+    """Overwrite the theme's ``_sources/<page>.ipynb`` with this build's executed notebook."""
     if doctree is None or pagename not in app.env.found_docs:
         return
     source = Path(app.env.doc2path(pagename))
@@ -59,11 +60,10 @@ def _offer_executed_notebook(app: Sphinx, pagename, templatename, context, doctr
     target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(executed, target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _dedupe_scripts, priority=900)
-    # Before sphinx-book-theme builds its download menu (priority 501).
-    app.connect("html-page-context", _offer_executed_notebook, priority=400)
+    # After sphinx-book-theme copied its output-less notebook and linked it (priority 501).
+    app.connect("html-page-context", _offer_executed_notebook, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
