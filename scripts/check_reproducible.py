@@ -28,7 +28,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMING = re.compile(r"second|_s\b|time|ratio|gflop|peak|speed|perf_counter|epoch_s", re.I)
+TIMING = re.compile(
+    r"second|_sec|sec_|_s\b|time|ratio|gflop|flops|peak|speed|perf_counter|epoch_s|_ms|ms_|growth|budget",
+    re.I,
+)
+# Matplotlib's animation player names its HTML elements with a random id on every render.
+RANDOM_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def fingerprint(data: dict) -> dict:
@@ -37,6 +42,8 @@ def fingerprint(data: dict) -> dict:
     for mime, value in sorted(data.items()):
         if isinstance(value, list):
             value = "".join(value)
+        if mime == "text/html":
+            value = RANDOM_ID.sub("<id>", str(value))
         if mime.startswith("image/") or len(str(value)) > 2000:
             out[mime] = hashlib.sha256(str(value).encode()).hexdigest()[:16]
         else:
@@ -91,11 +98,15 @@ def collect(build: Path) -> dict[str, tuple[bool, object]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/dlbook-repro"))
+    parser.add_argument(
+        "--compare-only", action="store_true", help="compare the two builds already in --workdir"
+    )
     args = parser.parse_args()
     runs = []
     for name in ("first", "second"):
-        seconds = build_copy(args.workdir / name)
-        print(f"{name} cold build: {seconds:.0f} s")
+        if not args.compare_only:
+            seconds = build_copy(args.workdir / name)
+            print(f"{name} cold build: {seconds:.0f} s")
         runs.append(collect(args.workdir / name))
     first, second = runs
     keys = sorted(set(first) | set(second))
