@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks
+
 __all__ = [
     "Misclassified",
     "accuracy",
+    "accuracy_gap",
     "confusion_matrix",
     "misclassified",
     "per_class_accuracy",
@@ -228,3 +231,35 @@ def misclassified(y_true: np.ndarray, probabilities: np.ndarray) -> Misclassifie
         predicted=y_pred[wrong],
         confidence=confidence[order],
     )
+
+
+def accuracy_gap(history: dict[str, list[float]]) -> np.ndarray:
+    """Training minus validation accuracy after each epoch of a training history.
+
+    Parameters
+    ----------
+    history : dict of str to list of float
+        A history with ``accuracy`` and ``val_accuracy`` lists of equal length, as
+        returned by :func:`dlbook.keras_models.train_model`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array, one gap per epoch (positive: better on the training data).
+
+    Raises
+    ------
+    TypeError
+        If ``history`` is not a dict.
+    ValueError
+        If a key is missing, or the lists are empty, not finite or of different lengths.
+    """
+    if not isinstance(history, dict):
+        raise TypeError(f"history must be a dict of lists, got {type(history).__name__}")
+    for key in ("accuracy", "val_accuracy"):
+        if key not in history:
+            raise ValueError(f"history has no {key!r} list (train with validation_data)")
+    train = _checks.as_array(history["accuracy"], "history['accuracy']", ndim=1)
+    val = _checks.as_array(history["val_accuracy"], "history['val_accuracy']", ndim=1)
+    _checks.same_length(**{"history['accuracy']": train, "history['val_accuracy']": val})
+    return train - val

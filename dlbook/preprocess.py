@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["flatten_images", "one_hot", "prepare_dense_inputs", "scale_images"]
+__all__ = [
+    "flatten_images",
+    "one_hot",
+    "prepare_dense_inputs",
+    "prepare_image_inputs",
+    "scale_images",
+]
 
 
 def scale_images(images: np.ndarray) -> np.ndarray:
@@ -137,3 +143,28 @@ def prepare_dense_inputs(
             f"images and labels must be equally long, got {x.shape[0]} and {y.shape[0]}"
         )
     return x, y
+
+
+def prepare_image_inputs(images: np.ndarray) -> np.ndarray:
+    """Turn uint8 grey images into a CNN's input: float32 in [0, 1] with a channel axis.
+
+    Parameters
+    ----------
+    images : numpy.ndarray
+        uint8 array of shape (n, height, width).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 array of shape (n, height, width, 1): :func:`scale_images` plus a channel axis.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not uint8 (already scaled images would be divided twice).
+    ValueError
+        If ``images`` is not a non-empty 3-D array.
+    """
+    if isinstance(images, np.ndarray) and images.ndim != 3:
+        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
+    return scale_images(images)[..., np.newaxis]
