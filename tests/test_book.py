@@ -15,6 +15,10 @@ pytestmark = pytest.mark.book
 
 BAD_TEXT = re.compile(r"\bnan\b|\binf\b|Traceback|np\.float\d*\(|np\.int\d*\(", re.I)
 FILE_ALT = re.compile(r"\.(png|svg|jpe?g)$|^_build|jupyter_execute", re.I)
+DOCSTRING_SECTION = re.compile(
+    r"^\s*(Parameters|Returns|Raises|Examples|Yields|Attributes)\n\s*-{4,}", re.M
+)
+REST_ROLE = re.compile(r":(math|func|class|meth|attr|data|mod|obj):`")
 
 
 def page(html_dir: Path, docname: str) -> BeautifulSoup:
@@ -48,6 +52,29 @@ def test_figures_have_descriptive_alt_text(built_book):
             alt = (img.get("alt") or "").strip()
             assert len(alt) >= 20, f"{docname}: image {img.get('src')} has alt {alt!r}"
             assert not FILE_ALT.search(alt), f"{docname}: alt text is a file name: {alt!r}"
+
+
+def test_code_on_chapter_pages_shows_no_docstring_or_rest_markup(built_book):
+    """Listings teach: the code blocks a reader sees hold algorithms, not API documentation."""
+    for docname in chapter_notebooks():
+        for block in page(built_book, docname).select("article div.highlight pre"):
+            code = block.get_text()
+            assert not DOCSTRING_SECTION.search(code), (
+                f"{docname}: a docstring section in {code[:200]!r}"
+            )
+            assert not REST_ROLE.search(code), f"{docname}: reST markup in {code[:200]!r}"
+
+
+def test_figure_code_is_on_the_page_folded(built_book):
+    """A figure drawn by a cell is shown with that cell's code (folded, never removed)."""
+    for docname in chapter_notebooks():
+        for img in page(built_book, docname).select("article div.cell_output img"):
+            cell = img.find_parent("div", class_="cell")
+            if cell is None:  # a glued figure: its cell's folding is checked in the sources
+                continue
+            assert cell.select_one("div.cell_input"), (
+                f"{docname}: the figure {img.get('alt', '')[:60]!r} has no code on the page"
+            )
 
 
 def test_chapters_have_binder_launch_and_download_buttons(built_book):
