@@ -14,6 +14,7 @@ inner loops call the cores, so nothing is validated twice.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,7 +104,8 @@ def as_array(
     """A NumPy array of numbers, converted to ``dtype`` (``None`` keeps the input's dtype).
 
     ``kind`` is ``"real"`` (any real numbers: ints, floats; not bools, strings or objects),
-    ``"float"`` (a floating array is required) or ``"int"`` (integers required).
+    ``"float"`` (a floating array is required), ``"int"`` (integers required) or ``"uint8"``
+    (raw 0..255 pixels: already scaled floats would be scaled twice).
     ``shape`` may hold ``None`` for a free axis. An empty array is a ValueError unless
     ``nonempty=False``; nan or inf is a ValueError unless ``finite=False``.
     """
@@ -119,6 +121,8 @@ def as_array(
         raise TypeError(f"{name} must be a floating-point array, got dtype {array.dtype}")
     if kind == "int" and not np.issubdtype(array.dtype, np.integer):
         raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
+    if kind == "uint8" and array.dtype != np.uint8:
+        raise TypeError(f"{name} must be a uint8 array of raw pixels, got dtype {array.dtype}")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if array.ndim not in allowed:
@@ -160,8 +164,33 @@ def same_length(**arrays: np.ndarray) -> None:
 
 def has_spread(array: np.ndarray, name: str) -> None:
     """At least two distinct values: a constant input cannot define a slope or a scale."""
-    if np.ptp(array) == 0:
+    if np.max(array) == np.min(array):  # not ptp: max - min may overflow
         raise ValueError(f"{name} is constant; it needs at least two distinct values")
+
+
+def as_ints(
+    value: Any, name: str, *, minimum: int | None = None, min_length: int = 0
+) -> tuple[int, ...]:
+    """A list, tuple or 1-D array of ints (layer widths, sizes), each checked as ``name[i]``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a sequence of ints, got {type(value).__name__} {_describe(value)}"
+        )
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {value.shape}")
+    if len(value) < min_length:
+        raise ValueError(f"{name} needs at least {min_length} entries, got {len(value)}")
+    return tuple(as_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(value))
+
+
+def as_keras_model(value: Any, name: str = "model", *, compiled: bool = False) -> Any:
+    """A ``keras.Model``; with ``compiled=True`` one that ``compile`` has been called on."""
+    keras = sys.modules.get("keras")  # no Keras imported yet: value cannot be a Keras model
+    if keras is None or not isinstance(value, keras.Model):
+        raise TypeError(f"{name} must be a keras.Model, got {type(value).__name__}")
+    if compiled and not value.compiled:
+        raise ValueError(f"{name} is not compiled: compile it before training")
+    return value
 
 
 def as_seed(value: Any, name: str = "seed") -> int:

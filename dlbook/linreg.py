@@ -6,6 +6,10 @@ The model is ``y_hat = w * x + b`` with the mean squared error (MSE) loss
 
 Everything here works in float64: the data set is tiny, and the gradient checks in the
 tests need the precision.
+
+Each taught function is a short, unchecked core (``_mse_gradients``, ``_gradient_descent``,
+...) that the chapter shows, and a public function that checks its arguments with
+``dlbook._checks`` and calls the core. Loops call the cores, so nothing is checked twice.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import _checks
 
 __all__ = [
     "NOISE_STD",
@@ -44,47 +50,67 @@ NOISE_STD = 2.0
 """Standard deviation, in degrees Fahrenheit, of the simulated measurement noise."""
 
 
-def _as_vector(values: object, name: str) -> np.ndarray:
-    """Return ``values`` as a non-empty, finite, one-dimensional float64 array."""
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of numbers: {error}") from error
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains non-finite values (nan or inf)")
-    return array
+# --- the cores: the algorithms the chapter shows, without docstrings or checks ----------------
 
 
-def _as_pair(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    """Check ``x`` and ``y`` with :func:`_as_vector` and that their lengths match."""
-    x = _as_vector(x, "x")
-    y = _as_vector(y, "y")
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same length, got {x.size} and {y.size}")
-    return x, y
+def _make_temperature_data(n, low, high, noise_std, seed):
+    rng = np.random.default_rng(seed)
+    celsius = rng.uniform(low, high, size=n)
+    fahrenheit = TRUE_WEIGHT * celsius + TRUE_BIAS + rng.normal(0.0, noise_std, size=n)
+    return celsius, fahrenheit
 
 
-def _as_finite_float(value: object, name: str) -> float:
-    """Return ``value`` as a finite Python float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
+def _mse(y_pred, y_true):
+    return np.mean((y_pred - y_true) ** 2)
 
 
-def _as_count(value: object, name: str, minimum: int) -> int:
-    """Return ``value`` as a Python int that is at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+def _mse_gradients(x, y, w, b):
+    residual = w * x + b - y
+    dw = 2.0 * np.mean(residual * x)
+    db = 2.0 * np.mean(residual)
+    return dw, db
+
+
+def _gradient_descent(x, y, learning_rate, steps, w, b, max_loss=np.inf, target_loss=None):
+    # Record w, b and the training loss at the start and after every step.
+    ws, bs, losses = [w], [b], [_mse(w * x + b, y)]
+    for _ in range(steps):
+        dw, db = _mse_gradients(x, y, w, b)
+        w = w - learning_rate * dw
+        b = b - learning_rate * db
+        loss = _mse(w * x + b, y)
+        if not loss <= max_loss:  # nan, inf or past max_loss: diverged
+            return ws, bs, losses, True
+        ws.append(w)
+        bs.append(b)
+        losses.append(loss)
+        if target_loss is not None and loss <= target_loss:
+            break  # close enough: stop early
+    return ws, bs, losses, False
+
+
+def _closed_form_fit(x, y):
+    dx = x - x.mean()
+    w = np.mean(dx * (y - y.mean())) / np.mean(dx**2)  # cov(x, y) / var(x)
+    b = y.mean() - w * x.mean()
+    return w, b
+
+
+def _mse_hessian(x):
+    mean_x = np.mean(x)
+    return 2.0 * np.array([[np.mean(x**2), mean_x], [mean_x, 1.0]])
+
+
+def _largest_stable_learning_rate(x):
+    lambda_max = np.linalg.eigvalsh(_mse_hessian(x))[-1]  # eigenvalues in ascending order
+    return 2.0 / lambda_max
+
+
+def _standardise(x, mean, std):
+    return (x - mean) / std
+
+
+# --- the public, checked functions ------------------------------------------------------------
 
 
 def make_temperature_data(
@@ -120,22 +146,24 @@ def make_temperature_data(
     Raises
     ------
     TypeError
-        If ``n`` or ``seed`` is not an int.
+        If ``n`` or ``seed`` is not an int, or a bound or ``noise_std`` is not a number.
     ValueError
-        If ``n < 2``, ``low >= high``, ``noise_std < 0`` or ``seed < 0``.
+        If ``n < 2``, ``low >= high`` (or their range overflows), ``noise_std < 0``,
+        ``seed < 0``, a number is not finite or is a bool, or the values overflow.
     """
-    n = _as_count(n, "n", 2)
-    seed = _as_count(seed, "seed", 0)
-    low = _as_finite_float(low, "low")
-    high = _as_finite_float(high, "high")
-    noise_std = _as_finite_float(noise_std, "noise_std")
-    if low >= high:
+    n = _checks.as_int(n, "n", minimum=2)
+    seed = _checks.as_seed(seed)
+    low = _checks.as_float(low, "low")
+    high = _checks.as_float(high, "high")
+    noise_std = _checks.as_float(noise_std, "noise_std", minimum=0.0)
+    if not low < high:
         raise ValueError(f"low must be below high, got low={low}, high={high}")
-    if noise_std < 0:
-        raise ValueError(f"noise_std must be >= 0, got {noise_std}")
-    rng = np.random.default_rng(seed)
-    celsius = rng.uniform(low, high, size=n)
-    fahrenheit = TRUE_WEIGHT * celsius + TRUE_BIAS + rng.normal(0.0, noise_std, size=n)
+    if not np.isfinite(high - low):
+        raise ValueError(f"high - low overflows, got low={low}, high={high}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        celsius, fahrenheit = _make_temperature_data(n, low, high, noise_std, seed)
+    if not np.all(np.isfinite(fahrenheit)):
+        raise ValueError("the Fahrenheit values overflow: low, high or noise_std is too large")
     return celsius, fahrenheit
 
 
@@ -161,17 +189,19 @@ def train_test_split(
 
     Raises
     ------
+    TypeError
+        If an array is not numeric, ``test_fraction`` is not a number or ``seed`` not an int.
     ValueError
-        If the arrays are empty, non-finite, of different lengths or too short to split,
-        or if ``test_fraction`` is not in (0, 1).
+        If the arrays are not 1-D, empty, non-finite, of different lengths or too short to
+        split, ``test_fraction`` is not in (0, 1), or ``seed < 0``.
     """
-    x, y = _as_pair(x, y)
-    test_fraction = _as_finite_float(test_fraction, "test_fraction")
-    seed = _as_count(seed, "seed", 0)
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    x = _checks.as_array(x, "x", ndim=1)
+    y = _checks.as_array(y, "y", ndim=1)
+    _checks.same_length(x=x, y=y)
+    test_fraction = _checks.as_float(test_fraction, "test_fraction", above=0.0, below=1.0)
+    seed = _checks.as_seed(seed)
     if x.size < 2:
-        raise ValueError(f"need at least 2 pairs to split, got {x.size}")
+        raise ValueError(f"x and y need at least 2 pairs to split, got {x.size}")
     n_test = min(max(round(test_fraction * x.size), 1), x.size - 1)
     order = np.random.default_rng(seed).permutation(x.size)
     test, train = order[:n_test], order[n_test:]
@@ -195,13 +225,13 @@ def random_initial_parameters(seed: int = 0, *, scale: float = 1.0) -> tuple[flo
 
     Raises
     ------
+    TypeError
+        If ``seed`` is not an int or ``scale`` not a number.
     ValueError
-        If ``seed < 0`` or ``scale <= 0``.
+        If ``seed < 0`` or ``scale`` is not a finite number > 0.
     """
-    seed = _as_count(seed, "seed", 0)
-    scale = _as_finite_float(scale, "scale")
-    if scale <= 0:
-        raise ValueError(f"scale must be > 0, got {scale}")
+    seed = _checks.as_seed(seed)
+    scale = _checks.as_float(scale, "scale", above=0.0)
     w0, b0 = np.random.default_rng(seed).normal(0.0, scale, size=2)
     return float(w0), float(b0)
 
@@ -214,7 +244,7 @@ def predict(x: np.ndarray, w: float, b: float) -> np.ndarray:
     x : numpy.ndarray
         Inputs, one-dimensional, non-empty, finite.
     w, b : float
-        Weight and bias.
+        Weight and bias, finite.
 
     Returns
     -------
@@ -223,11 +253,19 @@ def predict(x: np.ndarray, w: float, b: float) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``x`` is not numeric or ``w`` or ``b`` is not a number.
     ValueError
-        If ``x`` is empty or non-finite, or ``w`` or ``b`` is not finite.
+        If ``x`` is not 1-D, empty or non-finite, ``w`` or ``b`` is not finite, or the
+        result overflows.
     """
-    x = _as_vector(x, "x")
-    return _as_finite_float(w, "w") * x + _as_finite_float(b, "b")
+    x = _checks.as_array(x, "x", ndim=1)
+    w, b = _checks.as_float(w, "w"), _checks.as_float(b, "b")
+    with np.errstate(over="ignore", invalid="ignore"):
+        y_hat = w * x + b
+    if not np.all(np.isfinite(y_hat)):
+        raise ValueError("w * x + b overflows float64: x, w or b is too large")
+    return y_hat
 
 
 def mse(y_pred: np.ndarray, y_true: np.ndarray) -> float:
@@ -245,11 +283,20 @@ def mse(y_pred: np.ndarray, y_true: np.ndarray) -> float:
 
     Raises
     ------
+    TypeError
+        If an array is not numeric.
     ValueError
-        If the arrays are empty, non-finite or of different lengths.
+        If the arrays are not 1-D, empty, non-finite or of different lengths, or the squared
+        error overflows.
     """
-    y_pred, y_true = _as_pair(y_pred, y_true)
-    return float(np.mean((y_pred - y_true) ** 2))
+    y_pred = _checks.as_array(y_pred, "y_pred", ndim=1)
+    y_true = _checks.as_array(y_true, "y_true", ndim=1)
+    _checks.same_length(y_pred=y_pred, y_true=y_true)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = float(_mse(y_pred, y_true))
+    if not np.isfinite(loss):
+        raise ValueError("the squared error overflows float64: y_pred or y_true is too large")
+    return loss
 
 
 def mse_gradients(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tuple[float, float]:
@@ -263,7 +310,7 @@ def mse_gradients(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tuple[flo
     x, y : numpy.ndarray
         Inputs and targets, one-dimensional, same length, non-empty, finite.
     w, b : float
-        The point at which the gradient is taken.
+        The point at which the gradient is taken, finite.
 
     Returns
     -------
@@ -272,13 +319,20 @@ def mse_gradients(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tuple[flo
 
     Raises
     ------
+    TypeError
+        If an array is not numeric or ``w`` or ``b`` is not a number.
     ValueError
-        If the arrays are empty, non-finite or of different lengths.
+        If the arrays are not 1-D, empty, non-finite or of different lengths, ``w`` or ``b``
+        is not finite, or the gradient overflows.
     """
-    x, y = _as_pair(x, y)
-    residual = w * x + b - y
-    dw = 2.0 * np.mean(residual * x)
-    db = 2.0 * np.mean(residual)
+    x = _checks.as_array(x, "x", ndim=1)
+    y = _checks.as_array(y, "y", ndim=1)
+    _checks.same_length(x=x, y=y)
+    w, b = _checks.as_float(w, "w"), _checks.as_float(b, "b")
+    with np.errstate(over="ignore", invalid="ignore"):
+        dw, db = _mse_gradients(x, y, w, b)
+    if not (np.isfinite(dw) and np.isfinite(db)):
+        raise ValueError("the gradient overflows float64: x, y, w or b is too large")
     return float(dw), float(db)
 
 
@@ -300,12 +354,17 @@ def mse_hessian(x: np.ndarray) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``x`` is not numeric.
     ValueError
-        If ``x`` is empty or non-finite.
+        If ``x`` is not 1-D, empty or non-finite, or so large that ``mean(x**2)`` overflows.
     """
-    x = _as_vector(x, "x")
-    mean_x = np.mean(x)
-    return 2.0 * np.array([[np.mean(x**2), mean_x], [mean_x, 1.0]])
+    x = _checks.as_array(x, "x", ndim=1)
+    with np.errstate(over="ignore"):
+        hessian = _mse_hessian(x)
+    if not np.all(np.isfinite(hessian)):
+        raise ValueError("x is too large: mean(x**2) overflows float64")
+    return hessian
 
 
 def largest_stable_learning_rate(x: np.ndarray) -> float:
@@ -327,10 +386,14 @@ def largest_stable_learning_rate(x: np.ndarray) -> float:
 
     Raises
     ------
+    TypeError
+        If ``x`` is not an array of numbers.
     ValueError
-        If ``x`` is empty or non-finite.
+        If ``x`` is not a non-empty, finite 1-D array, or ``mean(x**2)`` overflows.
     """
-    return float(2.0 / np.linalg.eigvalsh(mse_hessian(x))[-1])
+    x = _checks.as_array(x, "x", ndim=1)
+    mse_hessian(x)  # raises if mean(x**2) overflows
+    return float(_largest_stable_learning_rate(x))
 
 
 @dataclass(frozen=True)
@@ -355,6 +418,15 @@ class GDHistory:
     diverged : bool
         True when the run stopped early because the loss became non-finite or grew past
         ``blowup`` times its starting value. The arrays then end at the last finite step.
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric, ``learning_rate`` is not a number or ``diverged`` is
+        not a bool.
+    ValueError
+        If an array is not 1-D, empty or non-finite, the arrays differ in length, or
+        ``learning_rate`` is not a finite number > 0.
     """
 
     w: np.ndarray
@@ -363,6 +435,16 @@ class GDHistory:
     test_loss: np.ndarray | None
     learning_rate: float
     diverged: bool
+
+    def __post_init__(self) -> None:
+        names = ("w", "b", "train_loss") + (() if self.test_loss is None else ("test_loss",))
+        arrays = {name: _checks.as_array(getattr(self, name), name, ndim=1) for name in names}
+        _checks.same_length(**arrays)
+        for name, array in arrays.items():
+            object.__setattr__(self, name, array)
+        learning_rate = _checks.as_float(self.learning_rate, "learning_rate", above=0.0)
+        object.__setattr__(self, "learning_rate", learning_rate)
+        object.__setattr__(self, "diverged", _checks.as_bool(self.diverged, "diverged"))
 
     @property
     def steps_run(self) -> int:
@@ -385,10 +467,10 @@ def gradient_descent(
 ) -> GDHistory:
     """Fit ``w`` and ``b`` by full-batch gradient descent on the training MSE.
 
-    Each step computes the gradient with :func:`mse_gradients` and moves against it:
-    ``w -= learning_rate * dL/dw`` and ``b -= learning_rate * dL/db``. A run that
-    diverges stops early and says so in :attr:`GDHistory.diverged`; it never
-    returns ``nan`` or ``inf``.
+    Each step computes the gradient (the core of :func:`mse_gradients`) and moves against
+    it: ``w -= learning_rate * dL/dw`` and ``b -= learning_rate * dL/db``. A run that
+    diverges stops early and says so in :attr:`GDHistory.diverged`; it never returns
+    ``nan`` or ``inf``. The arguments are checked once, before the loop.
 
     Parameters
     ----------
@@ -416,63 +498,48 @@ def gradient_descent(
 
     Raises
     ------
-    ValueError
-        If the data are empty, non-finite or of different lengths, only one of ``x_test``
-        and ``y_test`` is given, ``learning_rate <= 0``, ``steps < 1``, ``target_loss < 0``
-        or ``blowup <= 1``.
     TypeError
-        If ``steps`` is not an int.
+        If an array is not numeric, ``steps`` is not an int, or a number is not a number.
+    ValueError
+        If the data are not 1-D, empty, non-finite or of different lengths, only one of
+        ``x_test`` and ``y_test`` is given, ``learning_rate <= 0``, ``steps < 1``,
+        ``target_loss < 0``, ``blowup <= 1``, a number is not finite or is a bool, or the
+        starting loss overflows.
     """
-    x, y = _as_pair(x, y)
-    learning_rate = _as_finite_float(learning_rate, "learning_rate")
-    if learning_rate <= 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    steps = _as_count(steps, "steps", 1)
-    blowup = _as_finite_float(blowup, "blowup")
-    if blowup <= 1:
-        raise ValueError(f"blowup must be > 1, got {blowup}")
+    x = _checks.as_array(x, "x", ndim=1)
+    y = _checks.as_array(y, "y", ndim=1)
+    _checks.same_length(x=x, y=y)
+    learning_rate = _checks.as_float(learning_rate, "learning_rate", above=0.0)
+    steps = _checks.as_int(steps, "steps", minimum=1)
+    w0, b0 = _checks.as_float(w0, "w0"), _checks.as_float(b0, "b0")
+    blowup = _checks.as_float(blowup, "blowup", above=1.0)
     if target_loss is not None:
-        target_loss = _as_finite_float(target_loss, "target_loss")
-        if target_loss < 0:
-            raise ValueError(f"target_loss must be >= 0, got {target_loss}")
+        target_loss = _checks.as_float(target_loss, "target_loss", minimum=0.0)
     if (x_test is None) != (y_test is None):
         raise ValueError("x_test and y_test must be given together")
-    has_test = x_test is not None
-    if has_test:
-        x_test, y_test = _as_pair(x_test, y_test)
-
-    w = np.empty(steps + 1)
-    b = np.empty(steps + 1)
-    train = np.empty(steps + 1)
-    test = np.empty(steps + 1)
-    w[0], b[0] = _as_finite_float(w0, "w0"), _as_finite_float(b0, "b0")
-    train[0] = np.mean((w[0] * x + b[0] - y) ** 2)
-    if has_test:
-        test[0] = np.mean((w[0] * x_test + b[0] - y_test) ** 2)
-    limit = blowup * max(train[0], np.finfo(np.float64).tiny)
-
-    # The loop: one full-batch gradient step per iteration.
-    last, diverged = steps, False
+    if x_test is not None:
+        x_test = _checks.as_array(x_test, "x_test", ndim=1)
+        y_test = _checks.as_array(y_test, "y_test", ndim=1)
+        _checks.same_length(x_test=x_test, y_test=y_test)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as data
-        for k in range(1, steps + 1):
-            dw, db = mse_gradients(x, y, w[k - 1], b[k - 1])
-            w[k] = w[k - 1] - learning_rate * dw
-            b[k] = b[k - 1] - learning_rate * db
-            train[k] = np.mean((w[k] * x + b[k] - y) ** 2)
-            if not (np.isfinite(w[k]) and np.isfinite(b[k]) and train[k] <= limit):
-                last, diverged = k - 1, True
-                break
-            if has_test:
-                test[k] = np.mean((w[k] * x_test + b[k] - y_test) ** 2)
-            if target_loss is not None and train[k] <= target_loss:
-                last = k
-                break
-    keep = slice(0, last + 1)
+        start_loss = _mse(w0 * x + b0, y)
+        if not np.isfinite(start_loss):
+            raise ValueError("the starting loss overflows: x, y, w0 or b0 are too large")
+        max_loss = blowup * max(start_loss, np.finfo(np.float64).tiny)
+        w, b, train_loss, diverged = _gradient_descent(
+            x, y, learning_rate, steps, w0, b0, max_loss, target_loss
+        )
+        test_loss = None
+        if x_test is not None:
+            params = zip(w, b, strict=True)
+            test_loss = [_mse(wk * x_test + bk, y_test) for wk, bk in params]
+    if test_loss is not None and not np.all(np.isfinite(test_loss)):
+        raise ValueError("the test loss overflows: x_test or y_test is too large")
     return GDHistory(
-        w=w[keep].copy(),
-        b=b[keep].copy(),
-        train_loss=train[keep].copy(),
-        test_loss=test[keep].copy() if has_test else None,
+        w=np.array(w, dtype=np.float64),
+        b=np.array(b, dtype=np.float64),
+        train_loss=np.array(train_loss, dtype=np.float64),
+        test_loss=None if test_loss is None else np.array(test_loss, dtype=np.float64),
         learning_rate=learning_rate,
         diverged=diverged,
     )
@@ -496,16 +563,21 @@ def closed_form_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
     Raises
     ------
+    TypeError
+        If an array is not numeric.
     ValueError
-        If the arrays are empty, non-finite or of different lengths, or ``x`` is constant.
+        If the arrays are not 1-D, empty, non-finite or of different lengths, or ``x`` is
+        constant (or its spread too small or too large for float64 to give a slope).
     """
-    x, y = _as_pair(x, y)
-    dx = x - x.mean()
-    var_x = float(np.mean(dx**2))
-    if var_x == 0.0:
-        raise ValueError("x is constant, so the slope is undetermined")
-    w = float(np.mean(dx * (y - y.mean())) / var_x)
-    return w, float(y.mean() - w * x.mean())
+    x = _checks.as_array(x, "x", ndim=1)
+    y = _checks.as_array(y, "y", ndim=1)
+    _checks.same_length(x=x, y=y)
+    _checks.has_spread(x, "x")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        w, b = _closed_form_fit(x, y)
+    if not (np.isfinite(w) and np.isfinite(b)):
+        raise ValueError("x spreads too little or too much for float64 to give a finite slope")
+    return float(w), float(b)
 
 
 def fit_standardiser(x: np.ndarray) -> tuple[float, float]:
@@ -525,14 +597,19 @@ def fit_standardiser(x: np.ndarray) -> tuple[float, float]:
 
     Raises
     ------
+    TypeError
+        If ``x`` is not numeric.
     ValueError
-        If ``x`` is empty, non-finite or constant.
+        If ``x`` is not 1-D, empty, non-finite or constant (or its spread is too small or
+        too large for float64).
     """
-    x = _as_vector(x, "x")
-    std = float(np.std(x))
-    if std == 0.0:
-        raise ValueError("x is constant, so it cannot be standardised")
-    return float(np.mean(x)), std
+    x = _checks.as_array(x, "x", ndim=1)
+    _checks.has_spread(x, "x")
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        mean, std = float(np.mean(x)), float(np.std(x))
+    if not (np.isfinite(mean) and np.isfinite(std) and std > 0.0):
+        raise ValueError(f"x spreads too little or too much to standardise: std = {std}")
+    return mean, std
 
 
 def standardise(x: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -552,15 +629,16 @@ def standardise(x: np.ndarray, mean: float, std: float) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``x`` is not numeric or ``mean`` or ``std`` is not a number.
     ValueError
-        If ``x`` is empty or non-finite, or ``std <= 0``.
+        If ``x`` is not 1-D, empty or non-finite, ``mean`` is not finite, or ``std`` is
+        not a finite number > 0.
     """
-    x = _as_vector(x, "x")
-    mean = _as_finite_float(mean, "mean")
-    std = _as_finite_float(std, "std")
-    if std <= 0:
-        raise ValueError(f"std must be > 0, got {std}")
-    return (x - mean) / std
+    x = _checks.as_array(x, "x", ndim=1)
+    mean = _checks.as_float(mean, "mean")
+    std = _checks.as_float(std, "std", above=0.0)
+    return _standardise(x, mean, std)
 
 
 def unstandardise_parameters(w: float, b: float, mean: float, std: float) -> tuple[float, float]:
@@ -582,14 +660,19 @@ def unstandardise_parameters(w: float, b: float, mean: float, std: float) -> tup
 
     Raises
     ------
+    TypeError
+        If an argument is not a number.
     ValueError
-        If a value is not finite or ``std <= 0``.
+        If a value is not finite or is a bool, ``std <= 0``, or the result overflows.
     """
-    w, b = _as_finite_float(w, "w"), _as_finite_float(b, "b")
-    mean, std = _as_finite_float(mean, "mean"), _as_finite_float(std, "std")
-    if std <= 0:
-        raise ValueError(f"std must be > 0, got {std}")
-    return w / std, b - w * mean / std
+    w, b = _checks.as_float(w, "w"), _checks.as_float(b, "b")
+    mean = _checks.as_float(mean, "mean")
+    std = _checks.as_float(std, "std", above=0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        w_raw, b_raw = np.float64(w) / std, b - np.float64(w) * mean / std
+    if not (np.isfinite(w_raw) and np.isfinite(b_raw)):
+        raise ValueError(f"w / std overflows: w = {w}, mean = {mean}, std = {std}")
+    return float(w_raw), float(b_raw)
 
 
 def steps_to_converge(loss: np.ndarray, optimum: float, *, rtol: float = 1e-3) -> int | None:
@@ -611,16 +694,15 @@ def steps_to_converge(loss: np.ndarray, optimum: float, *, rtol: float = 1e-3) -
 
     Raises
     ------
+    TypeError
+        If ``loss`` is not numeric or ``optimum`` or ``rtol`` is not a number.
     ValueError
-        If ``loss`` is empty or non-finite, or ``optimum`` or ``rtol`` is not > 0.
+        If ``loss`` is not 1-D, empty or non-finite, or ``optimum`` or ``rtol`` is not a
+        finite number > 0.
     """
-    loss = _as_vector(loss, "loss")
-    optimum = _as_finite_float(optimum, "optimum")
-    rtol = _as_finite_float(rtol, "rtol")
-    if optimum <= 0:
-        raise ValueError(f"optimum must be > 0, got {optimum}")
-    if rtol <= 0:
-        raise ValueError(f"rtol must be > 0, got {rtol}")
+    loss = _checks.as_array(loss, "loss", ndim=1)
+    optimum = _checks.as_float(optimum, "optimum", above=0.0)
+    rtol = _checks.as_float(rtol, "rtol", above=0.0)
     hits = np.flatnonzero(loss <= (1.0 + rtol) * optimum)
     return int(hits[0]) if hits.size else None
 
@@ -644,17 +726,26 @@ def loss_grid(
     -------
     numpy.ndarray
         Array of shape ``(len(b_values), len(w_values))``: row ``i``, column ``j`` is the
-        loss at ``(w_values[j], b_values[i])``, the layout ``matplotlib.contour`` expects.
+        loss at ``(w_values[j], b_values[i])``, the layout ``matplotlib.contour`` expects
+        (and :func:`dlbook.plots.loss_contours` draws).
 
     Raises
     ------
+    TypeError
+        If an array is not numeric.
     ValueError
-        If an array is empty or non-finite, or ``x`` and ``y`` differ in length.
+        If an array is not 1-D, empty or non-finite, ``x`` and ``y`` differ in length, or
+        the values are so large that the loss overflows.
     """
-    x, y = _as_pair(x, y)
-    w = _as_vector(w_values, "w_values")[np.newaxis, :]
-    b = _as_vector(b_values, "b_values")[:, np.newaxis]
-    m_x, m_y, m_xx = x.mean(), y.mean(), np.mean(x * x)
-    m_xy, m_yy = np.mean(x * y), np.mean(y * y)
-    grid = w**2 * m_xx + 2 * w * b * m_x + b**2 - 2 * w * m_xy - 2 * b * m_y + m_yy
+    x = _checks.as_array(x, "x", ndim=1)
+    y = _checks.as_array(y, "y", ndim=1)
+    _checks.same_length(x=x, y=y)
+    w = _checks.as_array(w_values, "w_values", ndim=1)[np.newaxis, :]
+    b = _checks.as_array(b_values, "b_values", ndim=1)[:, np.newaxis]
+    with np.errstate(over="ignore", invalid="ignore"):
+        m_x, m_y, m_xx = x.mean(), y.mean(), np.mean(x * x)
+        m_xy, m_yy = np.mean(x * y), np.mean(y * y)
+        grid = w**2 * m_xx + 2 * w * b * m_x + b**2 - 2 * w * m_xy - 2 * b * m_y + m_yy
+    if not np.all(np.isfinite(grid)):
+        raise ValueError("the loss overflows on this grid: x, y, w_values or b_values too large")
     return np.maximum(grid, 0.0)

@@ -12,6 +12,7 @@ from dlbook.plots import (
     HOUSE_STYLE,
     animation_html,
     image_grid,
+    loss_contours,
     training_curves,
     use_house_style,
 )
@@ -70,6 +71,31 @@ def test_image_grid_shapes_the_grid():
     plt.close(fig)
 
 
+def test_training_curves_styles_and_image_grid_colour_limits():
+    fig, ax = plt.subplots()
+    styles = {"b": {"color": "tab:red", "linestyle": "--"}}
+    training_curves(ax, {"a": [1.0, 2.0], "b": [2.0, 1.0]}, styles=styles)
+    assert ax.lines[1].get_linestyle() == "--"
+    assert ax.lines[1].get_color() == "tab:red"
+    assert ax.lines[0].get_linestyle() == "-"
+    plt.close(fig)
+    fig = image_grid(np.array([[[0.2, -0.1]], [[0.5, 0.4]]]), vmin=-1.0, vmax=1.0)
+    assert all(ax.images[0].get_clim() == (-1.0, 1.0) for ax in fig.axes if ax.images)
+    plt.close(fig)
+
+
+def test_loss_contours_draws_log_levels_a_colour_bar_and_the_minimum():
+    fig, ax = plt.subplots()
+    w_grid, b_grid = np.linspace(-1.0, 1.0, 5), np.linspace(-2.0, 2.0, 4)
+    loss = 1.0 + w_grid[np.newaxis, :] ** 2 + 10.0 * b_grid[:, np.newaxis] ** 2
+    filled = loss_contours(ax, w_grid, b_grid, loss, levels=6, minimum=(0.0, 0.0))
+    np.testing.assert_allclose(filled.levels, np.geomspace(loss.min(), loss.max(), 6))
+    assert len(fig.axes) == 2  # the axes and its colour bar
+    assert ax.lines[-1].get_label() == "minimum"
+    assert ax.get_xlabel() == "weight w"
+    plt.close(fig)
+
+
 def _axes_kwargs(**kwargs):
     def make():
         fig, ax = plt.subplots()
@@ -98,6 +124,8 @@ BAD_INPUT = [
             ("curves-list", {"curves": [1.0, 2.0]}, TypeError, "curves"),
             ("curve-nan", {"curves": {"a": [1.0, float("nan")]}}, ValueError, "curves"),
             ("curve-empty", {"curves": {"a": []}}, ValueError, "curves"),
+            ("styles-list", {"styles": [1]}, TypeError, "styles"),
+            ("styles-unknown-label", {"styles": {"nope": {}}}, ValueError, "styles"),
         ],
     ),
     Spec(
@@ -109,6 +137,32 @@ BAD_INPUT = [
             ("images-str", {"images": "abc"}, TypeError, "images"),
             ("images-empty", {"images": np.zeros((0, 3, 3))}, ValueError, "images"),
             ("titles-length", {"titles": ["a"]}, ValueError, "titles"),
+            ("vmin-str", {"vmin": "0"}, TypeError, "vmin"),
+            ("vmax-nan", {"vmax": float("nan")}, ValueError, "vmax"),
+            ("vmin-above-vmax", {"vmin": 1.0, "vmax": 0.0}, ValueError, "vmin"),
+        ],
+    ),
+    Spec(
+        loss_contours,
+        make_kwargs=_axes_kwargs(
+            w_grid=np.array([0.0, 1.0, 2.0]),
+            b_grid=np.array([0.0, 1.0]),
+            loss=np.array([[1.0, 2.0, 4.0], [8.0, 16.0, 32.0]]),
+        ),
+        kinds={"w_grid": "vector", "b_grid": "vector", "levels": "count"},
+        extra=[
+            ("ax-none", {"ax": None}, TypeError, "ax"),
+            ("loss-shape", {"loss": np.ones((3, 2))}, ValueError, "loss"),
+            ("loss-nan", {"loss": np.full((2, 3), float("nan"))}, ValueError, "loss"),
+            ("loss-negative", {"loss": -np.ones((2, 3))}, ValueError, "loss"),
+            ("loss-zero", {"loss": np.zeros((2, 3))}, ValueError, "loss"),
+            ("loss-str", {"loss": "abc"}, TypeError, "loss"),
+            ("levels-one", {"levels": 1}, ValueError, "levels"),
+            ("lowest-zero", {"lowest": 0.0}, ValueError, "lowest"),
+            ("lowest-str", {"lowest": "1"}, TypeError, "lowest"),
+            ("lowest-above-max", {"lowest": 100.0}, ValueError, "lowest"),
+            ("minimum-length", {"minimum": (1.0,)}, ValueError, "minimum"),
+            ("minimum-nan", {"minimum": (1.0, float("nan"))}, ValueError, "minimum"),
         ],
     ),
 ]
