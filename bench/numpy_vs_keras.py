@@ -25,39 +25,25 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
 from dlbook import numpy_nn
 from dlbook.data import load_mnist
 from dlbook.keras_models import build_dense_network, train_model
+from dlbook.optim import Adam
 from dlbook.preprocess import flatten_images, scale_images
 from dlbook.repro import import_tensorflow
+from dlbook.timing import blas_threads, matmul_gflops
 
 SIZES = (784, 128, 128, 128, 10)
-
-
-def matmul_peak_gflops(n: int = 2048, repeats: int = 5) -> float:
-    """Best float32 ``n x n`` matmul throughput in GFLOP/s (``2 n**3`` flops per product)."""
-    rng = np.random.default_rng(0)
-    a = rng.random((n, n), dtype=np.float32)
-    b = rng.random((n, n), dtype=np.float32)
-    out = np.empty_like(a)
-    np.matmul(a, b, out=out)  # warm-up: threads, caches
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.matmul(a, b, out=out)
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best / 1e9
 
 
 def numpy_epoch_seconds(x, y, batch_size: int, epochs: int) -> tuple[float, int]:
     """Best seconds per epoch of the NumPy MLP, and its number of parameters."""
     net = numpy_nn.init_mlp(SIZES, seed=0)
     history = numpy_nn.train(
-        net, x, y, epochs=epochs, batch_size=batch_size, optimizer=numpy_nn.Adam(1e-3), seed=0
+        net, x, y, epochs=epochs, batch_size=batch_size, optimizer=Adam(1e-3), seed=0
     )
     return min(history["epoch_seconds"]), net.num_params
 
@@ -92,9 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     x = flatten_images(scale_images(x_train[: args.samples]))
     y = y_train[: args.samples].astype(np.int64)
 
-    default_peak = matmul_peak_gflops()
-    with numpy_nn.blas_threads(args.threads) as default_threads:
-        peak = matmul_peak_gflops()
+    default_peak = matmul_gflops(repeats=5)
+    with blas_threads(args.threads) as default_threads:
+        peak = matmul_gflops(repeats=5)
     print(
         f"float32 2048x2048 matmul: {peak:.1f} GFLOP/s on {args.threads} BLAS thread(s) "
         f"({default_peak:.1f} GFLOP/s on the default {default_threads})"
@@ -102,9 +88,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.samples:,} samples, best of {args.epochs} epoch(s) per run")
     rows = []
     for batch in args.batches:
-        with numpy_nn.blas_threads(args.threads):
+        with blas_threads(args.threads):
             t_numpy, n_params = numpy_epoch_seconds(x, y, batch, args.epochs)
-            peak = max(peak, matmul_peak_gflops())  # best seen: the machine may be busy
+            peak = max(peak, matmul_gflops(repeats=5))  # best seen: the machine may be busy
         t_keras = keras_epoch_seconds(x, y, batch, args.epochs)
         rows.append((batch, t_numpy, t_keras, 6 * n_params * len(x) / t_numpy / 1e9))
     print(f"float32 matmul peak, best measured during the run: {peak:.1f} GFLOP/s")

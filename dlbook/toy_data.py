@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
+
 __all__ = ["make_moons"]
 
 
@@ -23,7 +25,7 @@ def make_moons(
     noise : float, default 0.1
         Standard deviation of the Gaussian noise added to each coordinate, >= 0.
     seed : int, default 0
-        Seed of the random generator (same seed, same data).
+        Seed of the random generator, >= 0 (same seed, same data).
 
     Returns
     -------
@@ -34,8 +36,11 @@ def make_moons(
 
     Raises
     ------
+    TypeError
+        If ``n_samples`` or ``seed`` is not an int, or ``noise`` not a real number.
     ValueError
-        If ``n_samples`` < 2 or ``noise`` is negative or not finite.
+        If ``n_samples`` < 2, ``seed`` < 0, ``noise`` is negative or not finite, or an
+        argument is a bool.
 
     Examples
     --------
@@ -43,19 +48,19 @@ def make_moons(
     >>> x.shape, sorted(set(y.tolist()))
     ((10, 2), [0, 1])
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise ValueError(f"n_samples must be an int >= 2, got {n_samples!r}")
-    if n_samples < 2:
-        raise ValueError(f"n_samples must be an int >= 2, got {n_samples!r}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    n_samples = _checks.as_int(n_samples, "n_samples", minimum=2)
+    noise = _checks.as_float(noise, "noise", minimum=0.0)
+    return _make_moons(n_samples, noise, _checks.as_seed(seed))
+
+
+def _make_moons(n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    n0 = int(n_samples) // 2
-    n1 = int(n_samples) - n0
+    n0 = n_samples // 2
+    n1 = n_samples - n0
     t0 = np.linspace(0.0, np.pi, n0)
     t1 = np.linspace(0.0, np.pi, n1)
-    upper = np.column_stack([np.cos(t0), np.sin(t0)])
-    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])  # class 0: centre (0, 0)
+    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])  # class 1: centre (1, 0.5)
     x = np.vstack([upper, lower]) + rng.normal(0.0, noise, size=(n0 + n1, 2))
     y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
     order = rng.permutation(n0 + n1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from badinput import Spec, cases, check_spec_case, check_spec_valid
 
 from dlbook.toy_data import make_moons
 
@@ -40,16 +41,21 @@ def test_no_line_separates_the_classes():
     assert np.mean((design @ w > 0) == y) < 0.95
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"n_samples": 1}, "n_samples"),
-        ({"n_samples": 10.0}, "n_samples"),
-        ({"n_samples": True}, "n_samples"),
-        ({"noise": -0.1}, "noise"),
-        ({"noise": float("nan")}, "noise"),
-    ],
-)
-def test_bad_input_raises(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        make_moons(**kwargs)
+BAD_INPUT = [
+    Spec(
+        make_moons,
+        {"n_samples": 10, "noise": 0.1, "seed": 0},
+        kinds={"n_samples": "count", "noise": "nonnegative", "seed": "natural"},
+        extra=[("n_samples-one", {"n_samples": 1}, ValueError, "n_samples")],
+    )
+]
+
+
+@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
+def test_bad_input(spec, overrides, exc, arg):
+    check_spec_case(spec, overrides, exc, arg)
+
+
+@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
+def test_bad_input_valid_call(spec):
+    check_spec_valid(spec)

@@ -1,0 +1,46 @@
+"""Tests of the timing helpers: BLAS threads are set and restored, the matmul rate is sane."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from badinput import Spec, cases, check_spec_case, check_spec_valid
+
+from dlbook.timing import blas_threads, matmul_gflops
+
+
+def test_blas_threads_sets_and_restores():
+    with blas_threads(1) as before:
+        assert before >= 0
+        a = np.ones((64, 64), dtype=np.float32)
+        np.testing.assert_allclose(a @ a, 64.0)
+    with blas_threads(1) as again:
+        assert again == before
+
+
+def test_blas_threads_checks_before_the_block():
+    with pytest.raises(ValueError, match="n must be"):
+        blas_threads(0)  # raised by the call, not only when the block is entered
+
+
+def test_matmul_gflops_is_a_positive_finite_rate():
+    with blas_threads(1):
+        rate = matmul_gflops(64, repeats=2)
+    assert isinstance(rate, float)
+    assert 0 < rate < 1e6
+
+
+BAD_INPUT = [
+    Spec(blas_threads, {"n": 1}, kinds={"n": "count"}),
+    Spec(matmul_gflops, {"n": 16, "repeats": 1}, kinds={"n": "count", "repeats": "count"}),
+]
+
+
+@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
+def test_bad_input(spec, overrides, exc, arg):
+    check_spec_case(spec, overrides, exc, arg)
+
+
+@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
+def test_bad_input_valid_call(spec):
+    check_spec_valid(spec)
