@@ -1,7 +1,12 @@
 """A small convolutional network for MNIST and the tools that look inside it.
 
-The builder makes the chapter's CNN; the other functions prepare images for it,
-shift them to test robustness, and read out what the first convolution learned.
+The builder makes the chapter's CNN; the other functions count its parameters by hand,
+shift images to test robustness, and read out what the first convolution learned. Image
+scaling lives in :mod:`dlbook.preprocess`, accuracy in :mod:`dlbook.evaluation`.
+
+Each taught function is a short core (``_build_cnn``, ``_conv_parameter_count``,
+``_shift_images``, ``_first_layer_filters``, ``_feature_maps``) that the chapter shows,
+wrapped by a public function that checks its arguments and documents itself.
 """
 
 from __future__ import annotations
@@ -11,32 +16,75 @@ from typing import Any
 
 import numpy as np
 
-from dlbook.repro import import_tensorflow
+from . import _checks
+from .evaluation import accuracy, predicted_labels
+from .repro import import_tensorflow
 
 __all__ = [
-    "accuracy_gap",
     "build_cnn",
     "conv_parameter_count",
     "feature_maps",
     "first_layer_filters",
-    "prepare_image_inputs",
     "shift_images",
     "shifted_accuracies",
 ]
 
 
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
+# --- the network and its size ---------------------------------------------------------------
 
 
-def _check_rate(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
-    if not 0.0 <= float(value) < 1.0:
-        raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
-    return float(value)
+def _build_cnn(
+    filters, kernel_size, dense_units, conv_dropout, dense_dropout, input_shape, num_classes, name
+):
+    import keras
+
+    layers = [keras.Input(shape=input_shape)]
+    for i, n_filters in enumerate(filters, start=1):
+        layers.append(
+            keras.layers.Conv2D(n_filters, kernel_size, activation="relu", name=f"conv_{i}")
+        )
+        layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))  # halves height and width
+    layers.append(keras.layers.Flatten(name="flatten"))
+    if conv_dropout > 0:
+        layers.append(keras.layers.Dropout(conv_dropout, name="dropout_conv"))
+    layers.append(keras.layers.Dense(dense_units, activation="relu", name="hidden"))
+    if dense_dropout > 0:
+        layers.append(keras.layers.Dropout(dense_dropout, name="dropout_dense"))
+    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
+    return keras.Sequential(layers, name=name)
+
+
+def _conv_parameter_count(filters, kernel_size, dense_units, image_side, channels, num_classes):
+    total, side, c_in = 0, image_side, channels
+    for c_out in filters:
+        total += (kernel_size * kernel_size * c_in + 1) * c_out  # k x k x c_in weights + a bias
+        side = (side - kernel_size + 1) // 2  # a convolution without padding, then 2 x 2 pooling
+        c_in = c_out
+    flat = side * side * c_in  # the pooled maps, flattened for the dense head
+    return total + (flat + 1) * dense_units + (dense_units + 1) * num_classes
+
+
+def _checked_architecture(
+    filters: Any, kernel_size: Any, dense_units: Any, num_classes: Any
+) -> tuple[tuple[int, ...], int, int, int]:
+    """The layer sizes that :func:`build_cnn` and :func:`conv_parameter_count` share, checked."""
+    return (
+        _checks.as_ints(filters, "filters", minimum=1, min_length=1),
+        _checks.as_int(kernel_size, "kernel_size", minimum=1),
+        _checks.as_int(dense_units, "dense_units", minimum=1),
+        _checks.as_int(num_classes, "num_classes", minimum=2),
+    )
+
+
+def _require_room(side: int, widths: tuple[int, ...], kernel_size: int, name: str) -> None:
+    """Each block needs a convolution output of at least 2 x 2 for its pooling."""
+    for block in range(1, len(widths) + 1):
+        side = (side - kernel_size + 1) // 2
+        if side < 1:
+            raise ValueError(
+                f"{name} is too small: block {block} of {len(widths)} ({kernel_size}x"
+                f"{kernel_size} convolution, 2x2 pooling) leaves no pixel"
+            )
 
 
 def build_cnn(
@@ -72,9 +120,9 @@ def build_cnn(
     dense_dropout : float, default 0.0
         Dropout rate after the hidden dense layer, in [0, 1); 0 adds no layer.
     input_shape : tuple of int, default (28, 28, 1)
-        ``(height, width, channels)`` of one image.
+        ``(height, width, channels)`` of one image, each >= 1.
     num_classes : int, default 10
-        Number of softmax outputs.
+        Number of softmax outputs, >= 2.
     name : str, default "cnn"
         Model name.
 
@@ -85,51 +133,29 @@ def build_cnn(
 
     Raises
     ------
-    ValueError
-        If a size is not a positive int, a rate lies outside [0, 1), ``filters`` is
-        empty, or the image is too small for the blocks.
     TypeError
-        If a dropout rate is not a number.
+        If a size is not an int, ``filters`` or ``input_shape`` is not a sequence, a
+        dropout rate is not a number, or ``name`` is not a str.
+    ValueError
+        If a size is below its minimum or a bool, a rate lies outside [0, 1) or is not
+        finite, ``filters`` is empty, ``input_shape`` has not three entries, or the image
+        is too small for the blocks.
     """
-    widths = [_check_int(f"filters[{i}]", f, 1) for i, f in enumerate(filters)]
-    if not widths:
-        raise ValueError("filters must name at least one convolution block")
-    kernel_size = _check_int("kernel_size", kernel_size, 1)
-    dense_units = _check_int("dense_units", dense_units, 1)
-    num_classes = _check_int("num_classes", num_classes, 1)
-    conv_dropout = _check_rate("conv_dropout", conv_dropout)
-    dense_dropout = _check_rate("dense_dropout", dense_dropout)
-    if len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
-    height, width, channels = (
-        _check_int(f"input_shape[{i}]", v, 1) for i, v in enumerate(input_shape)
+    widths, kernel_size, dense_units, num_classes = _checked_architecture(
+        filters, kernel_size, dense_units, num_classes
     )
-    side = min(height, width)
-    for _ in widths:
-        side = (side - kernel_size + 1) // 2
-    if side < 1:
-        raise ValueError(
-            f"input_shape {input_shape!r} is too small for {len(widths)} blocks of "
-            f"{kernel_size}x{kernel_size} convolution and 2x2 pooling"
-        )
-
+    conv_dropout = _checks.as_float(conv_dropout, "conv_dropout", minimum=0.0, below=1.0)
+    dense_dropout = _checks.as_float(dense_dropout, "dense_dropout", minimum=0.0, below=1.0)
+    shape = _checks.as_ints(input_shape, "input_shape", minimum=1)
+    if len(shape) != 3:
+        raise ValueError(f"input_shape must be (height, width, channels), got {shape}")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    _require_room(min(shape[:2]), widths, kernel_size, f"input_shape {shape}")
     import_tensorflow()
-    import keras
-
-    layers: list[Any] = [keras.Input(shape=(height, width, channels))]
-    for i, n_filters in enumerate(widths, start=1):
-        layers.append(
-            keras.layers.Conv2D(n_filters, kernel_size, activation="relu", name=f"conv_{i}")
-        )
-        layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))
-    layers.append(keras.layers.Flatten(name="flatten"))
-    if conv_dropout > 0:
-        layers.append(keras.layers.Dropout(conv_dropout, name="dropout_conv"))
-    layers.append(keras.layers.Dense(dense_units, activation="relu", name="hidden"))
-    if dense_dropout > 0:
-        layers.append(keras.layers.Dropout(dense_dropout, name="dropout_dense"))
-    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
-    return keras.Sequential(layers, name=name)
+    return _build_cnn(
+        widths, kernel_size, dense_units, conv_dropout, dense_dropout, shape, num_classes, name
+    )
 
 
 def conv_parameter_count(
@@ -152,15 +178,15 @@ def conv_parameter_count(
     filters : sequence of int, default (32, 64)
         Filters per block, as in :func:`build_cnn`.
     kernel_size : int, default 3
-        Kernel side :math:`k`.
+        Kernel side :math:`k`, >= 1.
     dense_units : int, default 128
-        Width of the hidden dense layer.
+        Width of the hidden dense layer, >= 1.
     image_side : int, default 28
-        Side of the square input image.
+        Side of the square input image, >= 1.
     channels : int, default 1
-        Channels of the input image.
+        Channels of the input image, >= 1.
     num_classes : int, default 10
-        Number of outputs.
+        Number of outputs, >= 2.
 
     Returns
     -------
@@ -169,59 +195,49 @@ def conv_parameter_count(
 
     Raises
     ------
+    TypeError
+        If a size is not an int or ``filters`` is not a sequence.
     ValueError
-        If a size is not a positive int or the image is too small for the blocks.
+        If a size is below its minimum or a bool, ``filters`` is empty, or the image is
+        too small for the blocks.
 
     Examples
     --------
     >>> conv_parameter_count()
     225034
     """
-    widths = [_check_int(f"filters[{i}]", f, 1) for i, f in enumerate(filters)]
-    if not widths:
-        raise ValueError("filters must name at least one convolution block")
-    k = _check_int("kernel_size", kernel_size, 1)
-    dense_units = _check_int("dense_units", dense_units, 1)
-    side = _check_int("image_side", image_side, 1)
-    c_in = _check_int("channels", channels, 1)
-    num_classes = _check_int("num_classes", num_classes, 1)
-    total = 0
-    for c_out in widths:
-        total += (k * k * c_in + 1) * c_out
-        side = (side - k + 1) // 2
-        c_in = c_out
-    if side < 1:
-        raise ValueError(f"image_side {image_side} is too small for {len(widths)} blocks")
-    flat = side * side * c_in
-    return int(total + (flat + 1) * dense_units + (dense_units + 1) * num_classes)
+    widths, kernel_size, dense_units, num_classes = _checked_architecture(
+        filters, kernel_size, dense_units, num_classes
+    )
+    image_side = _checks.as_int(image_side, "image_side", minimum=1)
+    channels = _checks.as_int(channels, "channels", minimum=1)
+    _require_room(image_side, widths, kernel_size, f"image_side {image_side}")
+    return int(
+        _conv_parameter_count(widths, kernel_size, dense_units, image_side, channels, num_classes)
+    )
 
 
-def prepare_image_inputs(images: np.ndarray) -> np.ndarray:
-    """Turn uint8 grey images into the CNN's input: float32 in [0, 1] with a channel axis.
+# --- shifted digits -------------------------------------------------------------------------
 
-    Parameters
-    ----------
-    images : numpy.ndarray
-        uint8 array of shape (n, height, width).
 
-    Returns
-    -------
-    numpy.ndarray
-        float32 array of shape (n, height, width, 1), pixel values divided by 255.
+def _shift_images(images, right, down):
+    height, width = images.shape[1], images.shape[2]
+    out = np.zeros_like(images)  # the uncovered border stays 0
+    # Source rows/columns that stay in view, and where they land.
+    src_rows = slice(max(0, -down), height - max(0, down))
+    dst_rows = slice(max(0, down), height - max(0, -down))
+    src_cols = slice(max(0, -right), width - max(0, right))
+    dst_cols = slice(max(0, right), width - max(0, -right))
+    out[:, dst_rows, dst_cols] = images[:, src_rows, src_cols]
+    return out
 
-    Raises
-    ------
-    TypeError
-        If ``images`` is not uint8 (already scaled images would be divided twice).
-    ValueError
-        If ``images`` is not a non-empty 3-D array.
-    """
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise TypeError(f"images must be uint8 pixel values, got dtype {images.dtype}")
-    if images.ndim != 3 or images.shape[0] == 0:
-        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
-    return (images.astype(np.float32) / np.float32(255.0))[..., np.newaxis]
+
+def _require_in_view(shift: int, side: int, name: str, axis: str) -> None:
+    if abs(shift) >= side:
+        raise ValueError(
+            f"{name} must move the image by less than its {axis} of {side} pixels, got {shift}: "
+            "the image would leave the frame entirely"
+        )
 
 
 def shift_images(images: np.ndarray, right: int = 0, down: int = 0) -> np.ndarray:
@@ -233,11 +249,12 @@ def shift_images(images: np.ndarray, right: int = 0, down: int = 0) -> np.ndarra
     Parameters
     ----------
     images : numpy.ndarray
-        Array of shape (n, height, width) or (n, height, width, channels), any dtype.
+        Non-empty, finite numeric array of shape (n, height, width) or
+        (n, height, width, channels); any numeric dtype, kept.
     right : int, default 0
-        Pixels to move each image to the right (negative: to the left).
+        Pixels to move each image to the right (negative: to the left); ``|right| < width``.
     down : int, default 0
-        Pixels to move each image down (negative: up).
+        Pixels to move each image down (negative: up); ``|down| < height``.
 
     Returns
     -------
@@ -248,31 +265,17 @@ def shift_images(images: np.ndarray, right: int = 0, down: int = 0) -> np.ndarra
     Raises
     ------
     TypeError
-        If ``right`` or ``down`` is not an int.
+        If ``images`` is not numeric or ``right`` or ``down`` is not an int.
     ValueError
-        If ``images`` is not 3-D or 4-D, or a shift is as large as the image side.
+        If ``images`` is not 3-D or 4-D, is empty or not finite, a shift is a bool, or a
+        shift is as large as the image side.
     """
-    images = np.asarray(images)
-    if images.ndim not in (3, 4):
-        raise ValueError(
-            f"images must have shape (n, height, width[, channels]), got {images.shape}"
-        )
-    for arg, value in (("right", right), ("down", down)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{arg} must be an int, got {value!r}")
-    height, width = images.shape[1], images.shape[2]
-    if abs(down) >= height or abs(right) >= width:
-        raise ValueError(
-            f"a shift of right={right}, down={down} would move a {height}x{width} image "
-            "entirely out of view"
-        )
-    out = np.zeros_like(images)
-    src_rows = slice(max(0, -down), height - max(0, down))
-    dst_rows = slice(max(0, down), height - max(0, -down))
-    src_cols = slice(max(0, -right), width - max(0, right))
-    dst_cols = slice(max(0, right), width - max(0, -right))
-    out[:, dst_rows, dst_cols] = images[:, src_rows, src_cols]
-    return out
+    images = _checks.as_array(images, "images", ndim=(3, 4), dtype=None)
+    right = _checks.as_int(right, "right")
+    down = _checks.as_int(down, "down")
+    _require_in_view(right, images.shape[2], "right", "width")
+    _require_in_view(down, images.shape[1], "down", "height")
+    return _shift_images(images, right, down)
 
 
 def shifted_accuracies(
@@ -291,54 +294,92 @@ def shifted_accuracies(
         Maps a batch of images of the shape of ``images`` to class scores of shape
         (n, num_classes), e.g. ``lambda x: model.predict(x, verbose=0)``.
     images : numpy.ndarray
-        Images of shape (n, height, width[, channels]).
+        Images of shape (n, height, width[, channels]), finite numbers.
     labels : numpy.ndarray
-        Integer labels of shape (n,).
+        Integer labels of shape (n,), in ``[0, num_classes)``.
     shifts : sequence of int
-        Shift sizes in pixels, each >= 0.
+        Shift sizes in pixels, each >= 0, at least one.
     direction : tuple of int, default (1, 1)
         ``(right, down)`` multipliers of each shift: (1, 1) moves the digit diagonally
-        right and down by ``s`` pixels in each direction, (1, 0) only right.
+        right and down by ``s`` pixels in each direction, (1, 0) only right, (0, -1) only up.
 
     Returns
     -------
     list of float
-        The fraction of correctly classified images for each shift, in order.
+        The fraction of correctly classified images for each shift, in order
+        (:func:`dlbook.evaluation.accuracy`).
 
     Raises
     ------
-    ValueError
-        If ``labels`` does not match ``images``, ``shifts`` is empty or holds a negative
-        value, or ``predict`` returns the wrong number of rows.
     TypeError
-        If ``predict`` is not callable.
+        If ``predict`` is not callable, ``images`` is not numeric, ``labels`` does not
+        hold integers, ``shifts`` or ``direction`` is not a sequence of ints.
+    ValueError
+        If ``labels`` does not match ``images`` or holds a negative label, ``shifts`` is
+        empty or holds a negative value or one that moves the image out of the frame,
+        ``direction`` is not two entries or is (0, 0), or ``predict`` returns scores that are
+        not (n, num_classes) with a column for every label, or are not finite.
     """
     if not callable(predict):
         raise TypeError(f"predict must be callable, got {type(predict).__name__}")
-    images = np.asarray(images)
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.shape[0] != images.shape[0] or labels.size == 0:
-        raise ValueError(
-            f"labels must be a non-empty 1-D array with one label per image, got shape "
-            f"{labels.shape} for {images.shape[0]} images"
-        )
-    shifts = [_check_int(f"shifts[{i}]", s, 0) for i, s in enumerate(shifts)]
-    if not shifts:
-        raise ValueError("shifts must hold at least one shift")
-    step_right, step_down = (int(v) for v in direction)
+    images = _checks.as_array(images, "images", ndim=(3, 4), dtype=None)
+    labels = _checks.as_labels(labels, "labels")
+    _checks.same_length(images=images, labels=labels)
+    shifts = _checks.as_ints(shifts, "shifts", minimum=0, min_length=1)
+    direction = _checks.as_ints(direction, "direction")
+    if len(direction) != 2:
+        raise ValueError(f"direction must be a pair (right, down), got {direction}")
+    step_right, step_down = direction
+    if step_right == step_down == 0:
+        raise ValueError("direction must not be (0, 0): every shift would be zero")
+    for s in shifts:
+        _require_in_view(s * step_right, images.shape[2], "shifts (times direction[0])", "width")
+        _require_in_view(s * step_down, images.shape[1], "shifts (times direction[1])", "height")
+
     result = []
     for s in shifts:
-        scores = np.asarray(predict(shift_images(images, s * step_right, s * step_down)))
-        if scores.ndim != 2 or scores.shape[0] != labels.size:
-            raise ValueError(f"predict returned shape {scores.shape} for {labels.size} images")
-        result.append(float(np.mean(np.argmax(scores, axis=1) == labels)))
+        shifted = _shift_images(images, s * step_right, s * step_down)
+        scores = _checks.as_array(predict(shifted), "the scores predict returned", dtype=None)
+        if scores.ndim != 2 or scores.shape[0] != len(labels):
+            raise ValueError(
+                f"predict must return scores of shape (n, num_classes) for n={len(labels)} "
+                f"images, got shape {scores.shape}"
+            )
+        if labels.max() >= scores.shape[1]:
+            raise ValueError(
+                f"labels hold the class {labels.max()}, but predict returned scores for "
+                f"{scores.shape[1]} classes"
+            )
+        result.append(accuracy(labels, predicted_labels(scores)))
     return result
 
 
-def _conv_layers(model: Any) -> list[Any]:
+# --- what the first convolution learned -----------------------------------------------------
+
+
+def _conv_layers(model):
     import keras
 
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+
+
+def _checked_conv_layers(model: Any) -> list[Any]:
+    """The model's ``Conv2D`` layers, after checking that it is a built Keras model with some."""
+    import_tensorflow()
+    _checks.as_keras_model(model, "model")
+    convs = _conv_layers(model)
+    if not convs:
+        raise ValueError(f"model {model.name!r} has no Conv2D layer")
+    if not all(conv.built for conv in convs):
+        raise ValueError(
+            f"model {model.name!r} is not built yet (start it with keras.Input, or call it once)"
+        )
+    return convs
+
+
+def _first_layer_filters(model):
+    kernel = _conv_layers(model)[0].get_weights()[0]  # (height, width, in_channels, filters)
+    return np.transpose(kernel[:, :, 0, :], (2, 0, 1)).astype(np.float32)  # one image per filter
 
 
 def first_layer_filters(model: Any) -> np.ndarray:
@@ -347,7 +388,8 @@ def first_layer_filters(model: Any) -> np.ndarray:
     Parameters
     ----------
     model : keras.Model
-        A built model with at least one ``Conv2D`` layer reading one input channel.
+        A built model with at least one ``Conv2D`` layer, the first reading one input
+        channel.
 
     Returns
     -------
@@ -356,16 +398,29 @@ def first_layer_filters(model: Any) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a Keras model.
     ValueError
-        If the model has no ``Conv2D`` layer or its first one reads more than one channel.
+        If the model has no ``Conv2D`` layer, is not built, or its first convolution
+        reads more than one channel.
     """
-    convs = _conv_layers(model)
-    if not convs:
-        raise ValueError("model has no Conv2D layer")
-    kernel = np.asarray(convs[0].get_weights()[0], dtype=np.float32)  # (kh, kw, c_in, c_out)
-    if kernel.shape[2] != 1:
-        raise ValueError(f"the first convolution reads {kernel.shape[2]} channels, not 1")
-    return np.transpose(kernel[:, :, 0, :], (2, 0, 1))
+    convs = _checked_conv_layers(model)
+    channels = convs[0].get_weights()[0].shape[2]
+    if channels != 1:
+        raise ValueError(
+            f"model's first convolution reads {channels} channels; its filters are images "
+            "only for one channel"
+        )
+    return _first_layer_filters(model)
+
+
+def _feature_maps(model, conv, image):
+    import keras
+
+    # A model that shares the trained layers but stops at the chosen convolution (after its ReLU).
+    probe = keras.Model(inputs=model.inputs[0], outputs=conv.output)
+    maps = np.asarray(probe(image[np.newaxis], training=False), dtype=np.float32)[0]
+    return np.transpose(maps, (2, 0, 1))  # (height, width, filters) -> one map per filter
 
 
 def feature_maps(model: Any, image: np.ndarray, layer: int | str = 0) -> np.ndarray:
@@ -374,9 +429,10 @@ def feature_maps(model: Any, image: np.ndarray, layer: int | str = 0) -> np.ndar
     Parameters
     ----------
     model : keras.Model
-        A built model with ``Conv2D`` layers, e.g. from :func:`build_cnn`.
+        A built single-input model with ``Conv2D`` layers, e.g. from :func:`build_cnn`.
     image : numpy.ndarray
-        One input image of the model's input shape, e.g. (28, 28, 1), float32.
+        One input image of the model's input shape, e.g. (28, 28, 1), floating point and
+        scaled as in training (e.g. by :func:`dlbook.preprocess.prepare_image_inputs`).
     layer : int or str, default 0
         Which convolution: its position among the model's ``Conv2D`` layers (0 is the
         first) or its name.
@@ -388,59 +444,24 @@ def feature_maps(model: Any, image: np.ndarray, layer: int | str = 0) -> np.ndar
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a Keras model, ``image`` is not a floating-point array (raw
+        uint8 pixels would be read 255 times too bright), or ``layer`` is neither an int
+        nor a str.
     ValueError
-        If the model has no such convolution or ``image`` has the wrong shape.
+        If the model has no such convolution, is not built or has several inputs,
+        ``layer`` is a bool, or ``image`` has the wrong shape or is not finite.
     """
-    import keras
-
-    convs = _conv_layers(model)
+    convs = _checked_conv_layers(model)
+    if len(model.inputs) != 1:
+        raise ValueError(f"model must have one input, got {len(model.inputs)}")
     if isinstance(layer, str):
-        chosen = [c for c in convs if c.name == layer]
-        if not chosen:
-            raise ValueError(f"model has no Conv2D layer named {layer!r}")
-        conv = chosen[0]
-    else:
-        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)):
-            raise ValueError(f"layer must be an int or a layer name, got {layer!r}")
-        if not 0 <= layer < len(convs):
-            raise ValueError(f"layer must lie in [0, {len(convs)}), got {layer}")
-        conv = convs[int(layer)]
-    image = np.asarray(image, dtype=np.float32)
+        by_name = {conv.name: conv for conv in convs}
+        if layer not in by_name:
+            raise ValueError(f"layer {layer!r} is not a Conv2D layer of the model: {list(by_name)}")
+        conv = by_name[layer]
+    else:  # an int (not a bool, not a float), a position among the convolutions
+        conv = convs[_checks.as_int(layer, "layer", minimum=0, maximum=len(convs) - 1)]
     expected = tuple(model.inputs[0].shape[1:])
-    if image.shape != expected:
-        raise ValueError(f"image must have shape {expected}, got {image.shape}")
-    probe = keras.Model(inputs=model.inputs[0], outputs=conv.output)
-    maps = np.asarray(probe(image[np.newaxis], training=False), dtype=np.float32)[0]
-    return np.transpose(maps, (2, 0, 1))
-
-
-def accuracy_gap(history: dict[str, list[float]]) -> np.ndarray:
-    """Training minus validation accuracy after each epoch of a training history.
-
-    Parameters
-    ----------
-    history : dict of str to list of float
-        A history with ``accuracy`` and ``val_accuracy`` lists of equal length, as
-        returned by :func:`dlbook.keras_models.train_model`.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 array, one gap per epoch (positive: better on the training data).
-
-    Raises
-    ------
-    ValueError
-        If a key is missing or the lists are empty or of different lengths.
-    """
-    for key in ("accuracy", "val_accuracy"):
-        if key not in history:
-            raise ValueError(f"history has no {key!r} list (train with validation_data)")
-    train = np.asarray(history["accuracy"], dtype=np.float64)
-    val = np.asarray(history["val_accuracy"], dtype=np.float64)
-    if train.size == 0 or train.shape != val.shape:
-        raise ValueError(
-            f"accuracy and val_accuracy must be non-empty and equally long, got "
-            f"{train.size} and {val.size}"
-        )
-    return train - val
+    image = _checks.as_array(image, "image", shape=expected, kind="float", dtype=np.float32)
+    return _feature_maps(model, conv, image)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
+from badinput import Spec, cases, check_spec_case, check_spec_valid
 
 from dlbook.cnn import (
-    accuracy_gap,
     build_cnn,
     conv_parameter_count,
     feature_maps,
     first_layer_filters,
-    prepare_image_inputs,
     shift_images,
     shifted_accuracies,
 )
@@ -61,54 +62,12 @@ def test_model_predicts_probabilities(small_cnn):
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error"),
-    [
-        ({"filters": ()}, ValueError),
-        ({"filters": (0, 8)}, ValueError),
-        ({"filters": (4.0,)}, ValueError),
-        ({"kernel_size": 0}, ValueError),
-        ({"dense_units": -1}, ValueError),
-        ({"conv_dropout": 1.0}, ValueError),
-        ({"dense_dropout": -0.1}, ValueError),
-        ({"dense_dropout": "0.5"}, TypeError),
-        ({"num_classes": True}, ValueError),
-        ({"input_shape": (28, 28)}, ValueError),
-        ({"filters": (4, 4, 4, 4)}, ValueError),  # 28 -> 13 -> 5 -> 1 -> too small
-    ],
-)
-def test_build_cnn_rejects_bad_input(kwargs, error):
-    with pytest.raises(error):
-        build_cnn(**kwargs)
-
-
-def test_conv_parameter_count_rejects_bad_input():
-    with pytest.raises(ValueError, match="filters"):
-        conv_parameter_count(())
-    with pytest.raises(ValueError, match="too small"):
-        conv_parameter_count((4, 4, 4, 4))
+def test_kernel_as_large_as_the_image_is_refused_not_a_keras_error():
+    with pytest.raises(ValueError, match="input_shape"):
+        build_cnn((2,), kernel_size=9, input_shape=(8, 8, 1))
     with pytest.raises(ValueError, match="image_side"):
-        conv_parameter_count(image_side=0)
-
-
-# --- prepare_image_inputs -----------------------------------------------------------------
-
-
-def test_prepare_image_inputs_scales_and_adds_channel():
-    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
-    out = prepare_image_inputs(images)
-    assert out.dtype == np.float32
-    assert out.shape == (1, 2, 2, 1)
-    np.testing.assert_allclose(out[0, :, :, 0], [[0.0, 1.0], [0.2, 0.4]], rtol=1e-6)
-
-
-def test_prepare_image_inputs_rejects_bad_input():
-    with pytest.raises(TypeError, match="uint8"):
-        prepare_image_inputs(np.zeros((1, 2, 2), dtype=np.float32))
-    with pytest.raises(ValueError, match="shape"):
-        prepare_image_inputs(np.zeros((2, 2), dtype=np.uint8))
-    with pytest.raises(ValueError, match="shape"):
-        prepare_image_inputs(np.zeros((0, 2, 2), dtype=np.uint8))
+        conv_parameter_count((2,), kernel_size=8, image_side=8)  # 1x1 maps cannot be pooled
+    assert conv_parameter_count((2,), kernel_size=7, dense_units=4, image_side=8) > 0
 
 
 # --- shift_images --------------------------------------------------------------------------
@@ -145,19 +104,14 @@ def test_shift_matches_index_rule_on_batches_with_channels():
     assert not out[:, :, :right].any()
 
 
-@pytest.mark.parametrize(
-    ("args", "error"),
-    [
-        ((np.zeros((3, 3)), 1, 0), ValueError),
-        ((np.zeros((1, 3, 3)), 3, 0), ValueError),
-        ((np.zeros((1, 3, 3)), 0, -3), ValueError),
-        ((np.zeros((1, 3, 3)), 1.0, 0), TypeError),
-        ((np.zeros((1, 3, 3)), 0, True), TypeError),
-    ],
-)
-def test_shift_rejects_bad_input(args, error):
-    with pytest.raises(error):
-        shift_images(*args)
+def test_shift_up_to_one_pixel_short_of_the_side():
+    image = np.arange(1, 10, dtype=np.int64).reshape(1, 3, 3)
+    np.testing.assert_array_equal(
+        shift_images(image, right=-2, down=2), [[[0, 0, 0], [0, 0, 0], [3, 0, 0]]]
+    )
+    for right, down in [(3, 0), (0, -3), (7, 0)]:  # a larger shift used to keep wrong pixels
+        with pytest.raises(ValueError, match="right" if right else "down"):
+            shift_images(image, right=right, down=down)
 
 
 # --- shifted_accuracies --------------------------------------------------------------------
@@ -175,20 +129,6 @@ def test_shifted_accuracies_sees_the_shift():
     labels = np.array([0, 1, 2])
     acc = shifted_accuracies(_column_of_bright_pixel, images, labels, [0, 1], direction=(1, 0))
     assert acc == [1.0, 0.0]
-
-
-def test_shifted_accuracies_rejects_bad_input():
-    images = np.zeros((2, 3, 3))
-    with pytest.raises(TypeError, match="callable"):
-        shifted_accuracies("model", images, np.array([0, 1]), [0])
-    with pytest.raises(ValueError, match="labels"):
-        shifted_accuracies(_column_of_bright_pixel, images, np.array([0]), [0])
-    with pytest.raises(ValueError, match="shifts"):
-        shifted_accuracies(_column_of_bright_pixel, images, np.array([0, 1]), [])
-    with pytest.raises(ValueError, match="shifts"):
-        shifted_accuracies(_column_of_bright_pixel, images, np.array([0, 1]), [-1])
-    with pytest.raises(ValueError, match="predict returned"):
-        shifted_accuracies(lambda x: np.zeros((1, 3)), images, np.array([0, 1]), [0])
 
 
 # --- first_layer_filters and feature_maps ----------------------------------------------------
@@ -215,29 +155,215 @@ def test_feature_maps_match_a_manual_convolution(small_cnn):
     assert feature_maps(small_cnn, image, layer=1).shape == (6, 11, 11)
 
 
-def test_filters_and_maps_reject_bad_input(small_cnn):
-    from dlbook.keras_models import build_dense_network
-
-    with pytest.raises(ValueError, match="Conv2D"):
-        first_layer_filters(build_dense_network((4,)))
-    image = np.zeros((28, 28, 1), dtype=np.float32)
-    with pytest.raises(ValueError, match="shape"):
-        feature_maps(small_cnn, np.zeros((28, 28)))
-    with pytest.raises(ValueError, match="layer"):
-        feature_maps(small_cnn, image, layer=2)
-    with pytest.raises(ValueError, match="named"):
-        feature_maps(small_cnn, image, layer="nope")
-    with pytest.raises(ValueError, match="layer"):
-        feature_maps(small_cnn, image, layer=1.5)
+def test_shifted_accuracies_scores_with_evaluation_accuracy():
+    images = np.zeros((4, 3, 5), dtype=np.float32)
+    images[np.arange(4), 1, [0, 1, 2, 3]] = 1.0
+    labels = np.array([0, 1, 2, 2])
+    acc = shifted_accuracies(_column_of_bright_pixel, images, labels, [0, 1], direction=(-1, 0))
+    # Shifted left: digit 3 now reads as its label 2, and the emptied image 0 as column 0.
+    assert acc == [0.75, 0.5]
+    assert all(isinstance(a, float) for a in acc)
 
 
-# --- accuracy_gap --------------------------------------------------------------------------
+def test_shifted_accuracies_refuses_labels_the_scores_cannot_hold():
+    images = np.zeros((2, 3, 3), dtype=np.float32)
+    with pytest.raises(ValueError, match="3 classes"):  # argmax could never say 5: no silent 0 %
+        shifted_accuracies(_column_of_bright_pixel, images, np.array([0, 5]), [0])
 
 
-def test_accuracy_gap():
-    gap = accuracy_gap({"accuracy": [0.5, 0.9], "val_accuracy": [0.5, 0.7], "loss": [1, 0]})
-    np.testing.assert_allclose(gap, [0.0, 0.2])
-    with pytest.raises(ValueError, match="val_accuracy"):
-        accuracy_gap({"accuracy": [0.5]})
-    with pytest.raises(ValueError, match="equally long"):
-        accuracy_gap({"accuracy": [0.5], "val_accuracy": []})
+def test_feature_maps_refuses_unscaled_pixels(small_cnn):
+    with pytest.raises(TypeError, match="image"):
+        feature_maps(small_cnn, np.full((28, 28, 1), 255, dtype=np.uint8))
+
+
+def test_feature_maps_of_a_model_with_free_image_size():
+    import keras
+
+    model = keras.Sequential([keras.Input((None, None, 1)), keras.layers.Conv2D(2, 3, name="c")])
+    assert feature_maps(model, np.zeros((6, 5, 1), dtype=np.float32)).shape == (2, 4, 3)
+
+
+def _unfit_models():
+    import keras
+
+    dense = keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(3)]
+    )
+    unbuilt = keras.Sequential([keras.layers.Conv2D(2, 3), keras.layers.Flatten()])
+    inputs = [keras.Input((8, 8, 1)), keras.Input((8, 8, 1))]
+    merged = keras.layers.Add()([keras.layers.Conv2D(2, 3)(x) for x in inputs])
+    two_inputs = keras.Model(inputs, merged)
+    return {
+        "no Conv2D": (dense, "no Conv2D", "no Conv2D"),
+        "unbuilt": (unbuilt, "not built", "not built"),
+        "three channels": (_tiny_cnn(3), "3 channels", None),
+        "two inputs": (two_inputs, None, "one input"),
+    }
+
+
+def test_filters_and_maps_refuse_unfit_models():
+    image = np.zeros((8, 8, 1), np.float32)
+    for model, filters_error, maps_error in _unfit_models().values():
+        if filters_error:
+            with pytest.raises(ValueError, match=filters_error):
+                first_layer_filters(model)
+        if maps_error:
+            with pytest.raises(ValueError, match=maps_error):
+                feature_maps(model, image)
+
+
+# --- bad input, one table ---------------------------------------------------------------------
+
+
+@functools.cache
+def _tiny_cnn(channels: int = 1):
+    return build_cnn((2,), dense_units=4, input_shape=(8, 8, channels), name=f"tiny_{channels}")
+
+
+def _ten_scores(batch):
+    """Scores for 10 classes, the first always the largest."""
+    return np.tile(np.linspace(1.0, 0.0, 10), (len(batch), 1))
+
+
+_ARCHITECTURE_EXTRA = [
+    ("filters-empty", {"filters": ()}, ValueError, "filters"),
+    ("filters-int", {"filters": 32}, TypeError, "filters"),
+    ("filters-str", {"filters": "32"}, TypeError, "filters"),
+    ("filters-float", {"filters": (4.0,)}, TypeError, "filters"),
+    ("filters-zero", {"filters": (0,)}, ValueError, "filters"),
+    ("filters-bool", {"filters": (True,)}, ValueError, "filters"),
+    ("num_classes-one", {"num_classes": 1}, ValueError, "num_classes"),
+]
+_SIZES = ["kernel_size", "dense_units", "num_classes"]
+_IMAGES_EXTRA = [
+    ("images-2d", {"images": np.zeros((3, 3))}, ValueError, "images"),
+    ("images-5d", {"images": np.zeros((2, 3, 3, 1, 1))}, ValueError, "images"),
+    ("images-str", {"images": "abc"}, TypeError, "images"),
+    ("images-empty", {"images": np.zeros((0, 3, 3))}, ValueError, "images"),
+    ("images-nan", {"images": np.full((2, 3, 3), np.nan)}, ValueError, "images"),
+    ("images-bool", {"images": np.zeros((2, 3, 3), dtype=bool)}, ValueError, "images"),
+]
+_MODEL_EXTRA = [  # models of the wrong kind: test_filters_and_maps_refuse_unfit_models
+    ("model-none", {"model": None}, TypeError, "model"),
+    ("model-array", {"model": np.zeros((3, 3))}, TypeError, "model"),
+]
+
+
+BAD_INPUT = [
+    Spec(
+        build_cnn,
+        kwargs={"filters": (2,), "dense_units": 4, "input_shape": (8, 8, 1)},
+        kinds={
+            **dict.fromkeys(_SIZES, "count"),
+            "conv_dropout": "fraction",
+            "dense_dropout": "fraction",
+        },
+        extra=[
+            *_ARCHITECTURE_EXTRA,
+            ("input_shape-2", {"input_shape": (8, 8)}, ValueError, "input_shape"),
+            ("input_shape-int", {"input_shape": 8}, TypeError, "input_shape"),
+            ("input_shape-str", {"input_shape": "881"}, TypeError, "input_shape"),
+            ("input_shape-float", {"input_shape": (8.0, 8, 1)}, TypeError, "input_shape"),
+            ("input_shape-zero", {"input_shape": (8, 0, 1)}, ValueError, "input_shape"),
+            ("too-many-blocks", {"filters": (2, 2, 2)}, ValueError, "input_shape"),
+            ("kernel-larger-than-image", {"kernel_size": 9}, ValueError, "input_shape"),
+            ("name-int", {"name": 3}, TypeError, "name"),
+            ("name-slash", {"name": "a/b"}, ValueError, "name"),
+        ],
+    ),
+    Spec(
+        conv_parameter_count,
+        kwargs={"filters": (2,), "dense_units": 4, "image_side": 8},
+        kinds={**dict.fromkeys([*_SIZES, "image_side", "channels"], "count")},
+        extra=[
+            *_ARCHITECTURE_EXTRA,
+            ("too-many-blocks", {"filters": (2, 2, 2)}, ValueError, "image_side"),
+            ("kernel-larger-than-image", {"kernel_size": 9}, ValueError, "image_side"),
+        ],
+    ),
+    Spec(
+        shift_images,
+        kwargs={"images": np.zeros((2, 3, 3)), "right": 1, "down": -1},
+        kinds={"right": "integer", "down": "integer"},
+        extra=[
+            *_IMAGES_EXTRA,
+            ("right-out-of-frame", {"right": 3}, ValueError, "right"),
+            ("down-out-of-frame", {"down": -3}, ValueError, "down"),
+        ],
+    ),
+    Spec(
+        shifted_accuracies,
+        kwargs={
+            "predict": _ten_scores,
+            "images": np.zeros((2, 3, 3), dtype=np.float32),
+            "labels": np.array([0, 1]),
+            "shifts": [0, 1],
+        },
+        kinds={"labels": "labels"},
+        extra=[
+            *_IMAGES_EXTRA,
+            ("predict-not-callable", {"predict": "model"}, TypeError, "predict"),
+            ("labels-length", {"labels": np.array([0])}, ValueError, "labels"),
+            ("shifts-int", {"shifts": 2}, TypeError, "shifts"),
+            ("shifts-str", {"shifts": "01"}, TypeError, "shifts"),
+            ("shifts-empty", {"shifts": []}, ValueError, "shifts"),
+            ("shifts-negative", {"shifts": [-1]}, ValueError, "shifts"),
+            ("shifts-float", {"shifts": [1.5]}, TypeError, "shifts"),
+            ("shifts-bool", {"shifts": [True]}, ValueError, "shifts"),
+            ("shifts-out-of-frame", {"shifts": [0, 3]}, ValueError, "shifts"),
+            ("direction-zero", {"direction": (0, 0)}, ValueError, "direction"),
+            ("direction-three", {"direction": (1, 1, 1)}, ValueError, "direction"),
+            ("direction-int", {"direction": 1}, TypeError, "direction"),
+            ("direction-float", {"direction": (1.0, 0)}, TypeError, "direction"),
+            ("direction-bool", {"direction": (True, 0)}, ValueError, "direction"),
+            ("predict-rows", {"predict": lambda x: np.zeros((1, 10))}, ValueError, "predict"),
+            ("predict-1d", {"predict": lambda x: np.zeros(len(x))}, ValueError, "predict"),
+            (
+                "predict-nan",
+                {"predict": lambda x: np.full((len(x), 10), np.nan)},
+                ValueError,
+                "predict",
+            ),
+            ("predict-str", {"predict": lambda x: ["a"] * len(x)}, TypeError, "predict"),
+            (
+                "predict-few-classes",
+                {"predict": lambda x: np.zeros((len(x), 1))},
+                ValueError,
+                "predict",
+            ),
+        ],
+    ),
+    Spec(
+        first_layer_filters,
+        make_kwargs=lambda: {"model": _tiny_cnn()},
+        extra=_MODEL_EXTRA,
+    ),
+    Spec(
+        feature_maps,
+        make_kwargs=lambda: {"model": _tiny_cnn(), "image": np.zeros((8, 8, 1), np.float32)},
+        extra=[
+            *_MODEL_EXTRA,
+            ("image-2d", {"image": np.zeros((8, 8), np.float32)}, ValueError, "image"),
+            ("image-wrong-size", {"image": np.zeros((9, 8, 1), np.float32)}, ValueError, "image"),
+            ("image-uint8", {"image": np.zeros((8, 8, 1), np.uint8)}, TypeError, "image"),
+            ("image-nan", {"image": np.full((8, 8, 1), np.nan, np.float32)}, ValueError, "image"),
+            ("image-str", {"image": "abc"}, TypeError, "image"),
+            ("layer-out-of-range", {"layer": 1}, ValueError, "layer"),
+            ("layer-negative", {"layer": -1}, ValueError, "layer"),
+            ("layer-float", {"layer": 0.0}, TypeError, "layer"),
+            ("layer-none", {"layer": None}, TypeError, "layer"),
+            ("layer-bool", {"layer": True}, ValueError, "layer"),
+            ("layer-unknown-name", {"layer": "nope"}, ValueError, "layer"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
+def test_bad_input(spec, overrides, exc, arg):
+    check_spec_case(spec, overrides, exc, arg)
+
+
+@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
+def test_bad_input_valid_call(spec):
+    check_spec_valid(spec)
