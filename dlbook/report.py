@@ -6,9 +6,21 @@ import os
 import platform
 from importlib import metadata
 
-__all__ = ["cpu_model", "environment"]
+__all__ = ["TRACKED_LIBRARIES", "cpu_model", "environment"]
 
-_LIBRARIES = ("numpy", "tensorflow", "keras", "matplotlib", "jupyter-book", "myst-nb")
+#: Distributions whose versions shape the book's results, as installed names.
+#: :func:`environment` reports them (``tensorflow-cpu`` under ``tensorflow``), and the
+#: build's cache guard (``_ext/dlbook_guard.py``, which reads this tuple from this file
+#: without importing the package) re-executes every chapter when one of them changes.
+TRACKED_LIBRARIES = (
+    "numpy",
+    "tensorflow",
+    "tensorflow-cpu",
+    "keras",
+    "matplotlib",
+    "jupyter-book",
+    "myst-nb",
+)
 
 
 def cpu_model() -> str:
@@ -52,7 +64,13 @@ def environment() -> dict[str, str]:
     """
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     info = {"Python": platform.python_version()}
-    info.update({lib: _version(lib) for lib in _LIBRARIES})
+    info.update(
+        {
+            lib: _version(lib)
+            for lib in TRACKED_LIBRARIES
+            if not (lib.endswith("-cpu") and lib.removesuffix("-cpu") in TRACKED_LIBRARIES)
+        }
+    )
     info["platform"] = platform.platform(terse=True)
     info["CPU"] = cpu_model()
     info["CPU cores usable"] = str(usable)

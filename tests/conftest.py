@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -81,6 +82,51 @@ def mini_book(tmp_path: Path) -> Callable[[str], Path]:
         shutil.copytree(ROOT / "book" / "_static", book / "book" / "_static")
         (book / "_toc.yml").write_text("format: jb-book\nroot: book/chapter\n")
         (book / "book" / "chapter.md").write_text(FRONT_MATTER + chapter_body)
+        return book
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def dlbook_guard():
+    """The build guard extension, ``_ext/dlbook_guard.py``, imported for unit tests."""
+    spec = importlib.util.spec_from_file_location("dlbook_guard", ROOT / "_ext" / "dlbook_guard.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def multi_chapter_book(tmp_path: Path) -> Callable[..., Path]:
+    """Make a book of several chapters over a small ``dlbook`` package of the test's own.
+
+    ``chapters`` maps a name (``"a"``) to the body of ``book/<name>.md``, the first one
+    being the root; ``modules`` maps a file name (``"alpha.py"``) to a module of the
+    package, which also has an empty ``__init__.py`` and the real ``report.py`` (the
+    guard reads the tracked libraries from it). The kernel imports this package when
+    ``PYTHONPATH`` points at the book.
+    """
+
+    def make(chapters: dict[str, str], modules: dict[str, str]) -> Path:
+        book = tmp_path / "book"
+        (book / "book").mkdir(parents=True)
+        shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+        shutil.copytree(ROOT / "_ext", book / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "book" / "_static", book / "book" / "_static")
+        package = book / "dlbook"
+        package.mkdir()
+        (package / "__init__.py").write_text('"""A small dlbook for a test."""\n')
+        shutil.copy(ROOT / "dlbook" / "report.py", package / "report.py")
+        for name, source in modules.items():
+            (package / name).write_text(source)
+        names = list(chapters)
+        toc = f"format: jb-book\nroot: book/{names[0]}\n"
+        if names[1:]:
+            toc += "chapters:\n" + "".join(f"  - file: book/{name}\n" for name in names[1:])
+        (book / "_toc.yml").write_text(toc)
+        for name, body in chapters.items():
+            (book / "book" / f"{name}.md").write_text(FRONT_MATTER + body)
         return book
 
     return make
