@@ -14,8 +14,10 @@ inner loops call the cores, so nothing is validated twice.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -191,6 +193,15 @@ def as_keras_model(value: Any, name: str = "model", *, compiled: bool = False) -
     if compiled and not value.compiled:
         raise ValueError(f"{name} is not compiled: compile it before training")
     return value
+
+
+def as_path(value: Any, name: str) -> Path:
+    """A non-empty ``str`` or path-like as a ``Path``, ``~`` expanded (``""`` is not ``.``)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file or folder path, got {type(value).__name__}")
+    if not os.fspath(value).strip():
+        raise ValueError(f"{name} is an empty path")
+    return Path(value).expanduser()
 
 
 def as_seed(value: Any, name: str = "seed") -> int:

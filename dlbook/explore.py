@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
+
 __all__ = ["class_counts", "examples_per_class", "mean_images", "pixel_summary"]
-
-
-def _check_images_labels(images: np.ndarray, labels: np.ndarray) -> None:
-    if not isinstance(images, np.ndarray) or images.ndim != 3 or len(images) == 0:
-        raise ValueError(f"images must be a non-empty (n, height, width) array, got {images!r:.60}")
-    if not isinstance(labels, np.ndarray) or labels.shape != (len(images),):
-        raise ValueError(
-            f"labels must be a 1-D array with one label per image ({len(images)}), "
-            f"got shape {getattr(labels, 'shape', None)}"
-        )
-    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
-        raise ValueError("labels must be non-negative integers")
 
 
 def class_counts(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
@@ -36,14 +26,13 @@ def class_counts(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``labels`` does not hold integers or ``num_classes`` is not an int.
     ValueError
-        If ``labels`` is empty, not 1-D integers, or holds a label outside the range.
+        If ``labels`` is empty, not 1-D, or holds a label outside the range.
     """
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a non-empty 1-D integer array, got {labels.dtype}")
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(f"labels must lie in [0, {num_classes})")
+    num_classes = _checks.as_int(num_classes, "num_classes", minimum=1)
+    labels = _checks.as_labels(labels, "labels", num_classes=num_classes)
     return np.bincount(labels, minlength=num_classes).astype(np.int64)
 
 
@@ -66,13 +55,20 @@ def mean_images(images: np.ndarray, labels: np.ndarray, num_classes: int = 10) -
 
     Raises
     ------
+    TypeError
+        If ``images`` does not hold real numbers, ``labels`` not integers.
     ValueError
-        If the shapes disagree or a class has no example.
+        If the shapes disagree, a value is not finite, a label is out of range, or a class
+        has no example.
     """
-    _check_images_labels(images, labels)
-    counts = class_counts(labels, num_classes)
+    images = _checks.as_array(images, "images", ndim=3, dtype=None)
+    num_classes = _checks.as_int(num_classes, "num_classes", minimum=1)
+    labels = _checks.as_labels(labels, "labels", num_classes=num_classes)
+    _checks.same_length(images=images, labels=labels)
+    counts = np.bincount(labels, minlength=num_classes)
     if (counts == 0).any():
-        raise ValueError(f"classes {np.flatnonzero(counts == 0).tolist()} have no example")
+        missing = np.flatnonzero(counts == 0).tolist()
+        raise ValueError(f"labels: classes {missing} have no example")
     sums = np.zeros((num_classes, *images.shape[1:]), dtype=np.float64)
     np.add.at(sums, labels, images.astype(np.float64))
     return sums / counts[:, None, None]
@@ -101,12 +97,22 @@ def examples_per_class(
 
     Raises
     ------
+    TypeError
+        If ``labels`` does not hold integers or a count or the seed is not an int.
     ValueError
-        If ``per_class`` < 1 or a class has fewer than ``per_class`` examples.
+        If ``per_class`` < 1, ``seed`` < 0, a label is out of range, or a class has fewer
+        than ``per_class`` examples.
     """
-    counts = class_counts(labels, num_classes)
-    if per_class < 1 or counts.min() < per_class:
-        raise ValueError(f"per_class must be in [1, {counts.min()}], got {per_class}")
+    num_classes = _checks.as_int(num_classes, "num_classes", minimum=1)
+    labels = _checks.as_labels(labels, "labels", num_classes=num_classes)
+    per_class = _checks.as_int(per_class, "per_class", minimum=1)
+    seed = _checks.as_seed(seed)
+    counts = np.bincount(labels, minlength=num_classes)
+    if counts.min() < per_class:
+        raise ValueError(
+            f"per_class must be at most {counts.min()} (class {counts.argmin()} has only "
+            f"{counts.min()} examples), got {per_class}"
+        )
     rng = np.random.default_rng(seed)
     return np.stack(
         [
@@ -138,10 +144,7 @@ def pixel_summary(images: np.ndarray) -> dict[str, float]:
     ValueError
         If ``images`` is empty.
     """
-    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:
-        raise TypeError("images must be a uint8 array")
-    if images.size == 0:
-        raise ValueError("images is empty")
+    images = _checks.as_array(images, "images", dtype=None, kind="uint8")
     values = images.astype(np.float64)
     mean, std = float(values.mean()), float(values.std())
     return {

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from dlbook import _checks
 from dlbook.repro import import_tensorflow, seed_everything
 
 __all__ = [
@@ -27,6 +28,91 @@ __all__ = [
 
 #: Hidden layer widths of the source project's MNIST network (its README: 3 x 128 ReLU).
 SOURCE_HIDDEN_UNITS: tuple[int, ...] = (128, 128, 128)
+
+
+def _build_dense_network(hidden_units, input_dim, num_classes, activation, dropout, name):
+    import keras
+
+    layers = [keras.Input(shape=(input_dim,))]
+    for i, width in enumerate(hidden_units, start=1):
+        layers.append(keras.layers.Dense(width, activation=activation, name=f"hidden_{i}"))
+        if dropout > 0:  # randomly silence a share of the units while training
+            layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
+    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
+    return keras.Sequential(layers, name=name)
+
+
+def _compile_classifier(model, learning_rate):
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="categorical_crossentropy",  # the targets are one-hot rows
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _epoch_timer(seconds: list[float]) -> Any:
+    """A Keras callback that appends the wall time of each epoch to ``seconds``."""
+    import keras
+
+    started: list[float] = []
+    return keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: started.append(time.perf_counter()),
+        on_epoch_end=lambda epoch, logs: seconds.append(time.perf_counter() - started[-1]),
+    )
+
+
+def _train_model(model, x_train, y_train, epochs, batch_size, seed, validation_data, callbacks):
+    seed_everything(seed)  # the same seed gives the same shuffles and dropout masks
+    seconds = []  # the wall time of each epoch, filled in by the timer
+    history = model.fit(
+        x_train,
+        y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation_data,
+        callbacks=[_epoch_timer(seconds), *callbacks],
+        shuffle=True,
+        verbose=0,
+    )
+    result = {key: [float(v) for v in values] for key, values in history.history.items()}
+    return {**result, "epoch_seconds": seconds}
+
+
+def _dense_parameter_count(layer_sizes):
+    # A dense layer from n_in to n_out units: an n_in x n_out weight matrix and n_out biases.
+    return sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(layer_sizes))
+
+
+def _loss_name(model: Any) -> str | None:
+    return model.loss if isinstance(model.loss, str) else getattr(model.loss, "name", None)
+
+
+def _model_inputs(model: Any, x: Any, name: str) -> np.ndarray:
+    """``x`` as a finite array whose rows have the shape the model reads."""
+    x = _checks.as_array(x, name, ndim=len(model.input_shape), dtype=None)
+    row_shape = tuple(model.input_shape[1:])
+    if x.shape[1:] != row_shape:
+        raise ValueError(f"{name} has rows of shape {x.shape[1:]}, the model reads {row_shape}")
+    return x
+
+
+def _model_targets(model: Any, y: Any, name: str) -> np.ndarray:
+    """``y`` as the targets the model's loss expects: one-hot rows or integer labels."""
+    outputs = model.output_shape[-1]
+    if _loss_name(model) == "sparse_categorical_crossentropy":
+        return _checks.as_labels(y, name, num_classes=outputs)
+    y = _checks.as_array(y, name, dtype=None)
+    if _loss_name(model) == "categorical_crossentropy" and (
+        y.shape[1:] != (outputs,) or y.min() < 0 or np.abs(y.sum(axis=1) - 1).max() > 1e-3
+    ):
+        raise ValueError(
+            f"{name} must hold one-hot rows of length {outputs} (the model's categorical "
+            f"cross-entropy), got shape {y.shape}; one_hot turns labels into such rows"
+        )
+    return y
 
 
 def build_dense_network(
@@ -65,27 +151,28 @@ def build_dense_network(
 
     Raises
     ------
+    TypeError
+        If a width, ``input_dim`` or ``num_classes`` is not an int, ``dropout`` not a
+        number, or ``activation`` or ``name`` not a str.
     ValueError
-        If a width, ``input_dim`` or ``num_classes`` is < 1, or ``dropout`` is outside [0, 1).
+        If a width or ``input_dim`` is < 1, ``num_classes`` < 2, ``dropout`` is outside
+        [0, 1), or ``activation`` is not a Keras activation.
     """
+    hidden_units = _checks.as_ints(hidden_units, "hidden_units", minimum=1)
+    input_dim = _checks.as_int(input_dim, "input_dim", minimum=1)
+    num_classes = _checks.as_int(num_classes, "num_classes", minimum=2)
+    dropout = _checks.as_float(dropout, "dropout", minimum=0.0, below=1.0)
+    for arg, value in (("activation", activation), ("name", name)):
+        if not isinstance(value, str):
+            raise TypeError(f"{arg} must be a str, got {type(value).__name__}")
     import_tensorflow()
     import keras
 
-    units = list(hidden_units)
-    for arg, value in [("input_dim", input_dim), ("num_classes", num_classes)] + [
-        (f"hidden_units[{i}]", u) for i, u in enumerate(units)
-    ]:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{arg} must be a positive int, got {value!r}")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}")
-    layers: list[Any] = [keras.Input(shape=(input_dim,))]
-    for i, width in enumerate(units, start=1):
-        layers.append(keras.layers.Dense(int(width), activation=activation, name=f"hidden_{i}"))
-        if dropout > 0:
-            layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
-    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
-    return keras.Sequential(layers, name=name)
+    try:
+        keras.activations.get(activation)
+    except ValueError as err:
+        raise ValueError(f"activation {activation!r} is not a Keras activation") from err
+    return _build_dense_network(hidden_units, input_dim, num_classes, activation, dropout, name)
 
 
 def train_model(
@@ -126,43 +213,43 @@ def train_model(
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a Keras model, an array does not hold real numbers, a count or
+        the seed is not an int, or ``validation_data`` is not a pair or ``callbacks`` not
+        a sequence of Keras callbacks.
     ValueError
-        If ``epochs`` or ``batch_size`` < 1, the arrays are empty, or their lengths differ.
+        If ``model`` is not compiled; ``epochs`` or ``batch_size`` < 1; an array is empty,
+        holds nan or inf, or does not fit the model (input shape; one-hot rows for
+        categorical cross-entropy, labels in range for the sparse one); the lengths differ.
     """
+    model = _checks.as_keras_model(model, compiled=True)
+    x_train = _model_inputs(model, x_train, "x_train")
+    y_train = _model_targets(model, y_train, "y_train")
+    _checks.same_length(x_train=x_train, y_train=y_train)
+    epochs = _checks.as_int(epochs, "epochs", minimum=1)
+    batch_size = _checks.as_int(batch_size, "batch_size", minimum=1)
+    seed = _checks.as_seed(seed)
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (x, y) of arrays")
+        x_val = _model_inputs(model, validation_data[0], "validation_data[0]")
+        y_val = _model_targets(model, validation_data[1], "validation_data[1]")
+        _checks.same_length(**{"validation_data[0]": x_val, "validation_data[1]": y_val})
+        validation_data = (x_val, y_val)
     import keras
 
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
-    if len(x_train) == 0 or len(x_train) != len(y_train):
-        raise ValueError(
-            f"x_train and y_train must be non-empty and equally long, got {len(x_train)} "
-            f"and {len(y_train)}"
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Sequence):
+        raise TypeError(
+            f"callbacks must be a sequence of callbacks, got {type(callbacks).__name__}"
         )
-    seed_everything(seed)
-    seconds: list[float] = []
-
-    class _EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            seconds.append(time.perf_counter() - self._start)
-
-    history = model.fit(
-        x_train,
-        y_train,
-        epochs=int(epochs),
-        batch_size=int(batch_size),
-        validation_data=validation_data,
-        callbacks=[_EpochTimer(), *callbacks],
-        shuffle=True,
-        verbose=0,
+    for i, callback in enumerate(callbacks):
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                f"callbacks[{i}] must be a keras Callback, got {type(callback).__name__}"
+            )
+    return _train_model(
+        model, x_train, y_train, epochs, batch_size, seed, validation_data, list(callbacks)
     )
-    result = {key: [float(v) for v in values] for key, values in history.history.items()}
-    result["epoch_seconds"] = seconds
-    return result
 
 
 def dense_parameter_count(layer_sizes: Sequence[int]) -> int:
@@ -183,21 +270,19 @@ def dense_parameter_count(layer_sizes: Sequence[int]) -> int:
 
     Raises
     ------
+    TypeError
+        If ``layer_sizes`` is not a sequence of ints.
     ValueError
-        If fewer than two sizes are given or a size is not a positive int.
+        If fewer than two sizes are given or a size is < 1.
 
     Examples
     --------
     >>> dense_parameter_count((784, 128, 128, 128, 10))
     134794
     """
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"layer_sizes needs at least two sizes, got {sizes!r}")
-    for i, size in enumerate(sizes):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"layer_sizes[{i}] must be a positive int, got {size!r}")
-    return int(sum((int(n_in) + 1) * int(n_out) for n_in, n_out in itertools.pairwise(sizes)))
+    return _dense_parameter_count(
+        _checks.as_ints(layer_sizes, "layer_sizes", minimum=1, min_length=2)
+    )
 
 
 def compile_classifier(model: Any, learning_rate: Any = 1e-3) -> Any:
@@ -217,19 +302,18 @@ def compile_classifier(model: Any, learning_rate: Any = 1e-3) -> Any:
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a Keras model, or ``learning_rate`` neither a number nor a
+        schedule.
     ValueError
-        If a numeric ``learning_rate`` is not positive.
+        If a numeric ``learning_rate`` is not a finite number > 0.
     """
+    model = _checks.as_keras_model(model)
     import keras
 
-    if isinstance(learning_rate, (int, float, np.floating)) and not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        learning_rate = _checks.as_float(learning_rate, "learning_rate", above=0.0)
+    return _compile_classifier(model, learning_rate)
 
 
 def optimizer_variable_count(model: Any) -> int:
@@ -248,10 +332,12 @@ def optimizer_variable_count(model: Any) -> int:
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a Keras model.
     ValueError
         If the model has no optimizer or the optimizer is not built yet.
     """
-    optimizer = getattr(model, "optimizer", None)
+    optimizer = getattr(_checks.as_keras_model(model), "optimizer", None)
     if optimizer is None:
         raise ValueError("model has no optimizer: compile it first")
     if not getattr(optimizer, "built", False):
@@ -271,7 +357,13 @@ def summary_text(model: Any) -> str:
     -------
     str
         The summary table with its ``Total params`` / ``Trainable params`` lines.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
     """
+    model = _checks.as_keras_model(model)
     lines: list[str] = []
     try:  # In a notebook, rich (Keras's table printer) also emits an empty display; swallow it.
         from IPython.utils.capture import capture_output
@@ -298,9 +390,13 @@ def summary_param_counts(text: str) -> dict[str, int]:
 
     Raises
     ------
+    TypeError
+        If ``text`` is not a str.
     ValueError
         If ``text`` has no ``Total params`` line.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (a Keras summary), got {type(text).__name__}")
     counts = {
         kind: int(number.replace(",", ""))
         for kind, number in re.findall(r"([A-Za-z-]+) params: ([\d,]+)", text)
@@ -329,14 +425,14 @@ def predict_probabilities(model: Any, x: np.ndarray, *, batch_size: int = 1000) 
 
     Raises
     ------
+    TypeError
+        If ``model`` is not a Keras model, ``x`` does not hold real numbers or
+        ``batch_size`` is not an int.
     ValueError
-        If ``x`` is empty or ``batch_size`` < 1.
+        If ``x`` is empty, holds nan or inf, or its rows do not have the shape the model
+        reads; or ``batch_size`` < 1.
     """
-    x = np.asarray(x)
-    if x.ndim < 2 or x.shape[0] == 0:
-        raise ValueError(f"x must be a non-empty batch of inputs, got shape {x.shape}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
-    return np.asarray(model.predict(x, batch_size=int(batch_size), verbose=0), dtype=np.float32)
+    model = _checks.as_keras_model(model)
+    x = _model_inputs(model, x, "x")
+    batch_size = _checks.as_int(batch_size, "batch_size", minimum=1)
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)

@@ -1,8 +1,15 @@
-"""Turning MNIST's uint8 arrays into what a network trains on."""
+"""Turning MNIST's uint8 arrays into what a network trains on.
+
+Pixel scaling lives here and nowhere else: dense networks read :func:`prepare_dense_inputs`,
+convolutional ones :func:`prepare_image_inputs`. Each public function checks its arguments
+and hands them to a short core (``_scale_images``, ``_prepare_dense_inputs``, ...).
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+from . import _checks
 
 __all__ = [
     "flatten_images",
@@ -11,6 +18,24 @@ __all__ = [
     "prepare_image_inputs",
     "scale_images",
 ]
+
+
+def _scale_images(images):
+    return images.astype(np.float32) / np.float32(255.0)  # 0..255 -> 0.0..1.0
+
+
+def _flatten_images(images):
+    return np.ascontiguousarray(images.reshape(len(images), -1))  # (n, 28, 28) -> (n, 784)
+
+
+def _one_hot(labels, num_classes):
+    return np.eye(num_classes, dtype=np.float32)[labels]  # label k -> row k of the identity
+
+
+def _prepare_dense_inputs(images, labels, num_classes):
+    x = _flatten_images(_scale_images(images))  # uint8 (n, 28, 28) -> float32 (n, 784) in [0, 1]
+    y = _one_hot(labels, num_classes)  # label 3 -> [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    return x, y
 
 
 def scale_images(images: np.ndarray) -> np.ndarray:
@@ -29,17 +54,11 @@ def scale_images(images: np.ndarray) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``images`` is not a uint8 NumPy array (scaling twice is a classic bug).
+        If ``images`` is not a uint8 array (scaling twice is a classic bug).
     ValueError
         If ``images`` is empty.
     """
-    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:
-        raise TypeError(
-            f"images must be a uint8 array, got {getattr(images, 'dtype', type(images))}"
-        )
-    if images.size == 0:
-        raise ValueError("images is empty")
-    return images.astype(np.float32) / np.float32(255.0)
+    return _scale_images(_checks.as_array(images, "images", dtype=None, kind="uint8"))
 
 
 def flatten_images(images: np.ndarray) -> np.ndarray:
@@ -48,7 +67,7 @@ def flatten_images(images: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     images : numpy.ndarray
-        Array of shape (n, height, width) with n >= 1.
+        Array of real numbers of shape (n, height, width) with n >= 1.
 
     Returns
     -------
@@ -57,15 +76,12 @@ def flatten_images(images: np.ndarray) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``images`` does not hold real numbers.
     ValueError
-        If ``images`` is not three-dimensional or is empty.
+        If ``images`` is not three-dimensional, is empty, or holds nan or inf.
     """
-    images = np.asarray(images)
-    if images.ndim != 3 or images.shape[0] == 0:
-        raise ValueError(
-            f"images must have shape (n, height, width) with n >= 1, got {images.shape}"
-        )
-    return np.ascontiguousarray(images.reshape(images.shape[0], -1))
+    return _flatten_images(_checks.as_array(images, "images", ndim=3, dtype=None))
 
 
 def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
@@ -76,7 +92,7 @@ def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
     labels : numpy.ndarray
         1-D array of integers in ``[0, num_classes)``.
     num_classes : int, default 10
-        Number of classes.
+        Number of classes, >= 1.
 
     Returns
     -------
@@ -86,26 +102,12 @@ def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``labels`` is not an integer array.
+        If ``labels`` is not an integer array or ``num_classes`` not an int.
     ValueError
         If ``labels`` is not 1-D, is empty, or holds a label outside ``[0, num_classes)``.
     """
-    labels = np.asarray(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be integers, got dtype {labels.dtype}")
-    if labels.ndim != 1 or labels.size == 0:
-        raise ValueError(f"labels must be a non-empty 1-D array, got shape {labels.shape}")
-    if (
-        isinstance(num_classes, bool)
-        or not isinstance(num_classes, (int, np.integer))
-        or num_classes < 1
-    ):
-        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(
-            f"labels must lie in [0, {num_classes}), got min {labels.min()} and max {labels.max()}"
-        )
-    return np.eye(num_classes, dtype=np.float32)[labels]
+    num_classes = _checks.as_int(num_classes, "num_classes", minimum=1)
+    return _one_hot(_checks.as_labels(labels, "labels", num_classes=num_classes), num_classes)
 
 
 def prepare_dense_inputs(
@@ -136,13 +138,11 @@ def prepare_dense_inputs(
     ValueError
         If a shape is wrong, the lengths differ, or a label is out of range.
     """
-    x = flatten_images(scale_images(images))
-    y = one_hot(labels, num_classes)
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"images and labels must be equally long, got {x.shape[0]} and {y.shape[0]}"
-        )
-    return x, y
+    images = _checks.as_array(images, "images", ndim=3, dtype=None, kind="uint8")
+    num_classes = _checks.as_int(num_classes, "num_classes", minimum=1)
+    labels = _checks.as_labels(labels, "labels", num_classes=num_classes)
+    _checks.same_length(images=images, labels=labels)
+    return _prepare_dense_inputs(images, labels, num_classes)
 
 
 def prepare_image_inputs(images: np.ndarray) -> np.ndarray:
@@ -165,6 +165,5 @@ def prepare_image_inputs(images: np.ndarray) -> np.ndarray:
     ValueError
         If ``images`` is not a non-empty 3-D array.
     """
-    if isinstance(images, np.ndarray) and images.ndim != 3:
-        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
-    return scale_images(images)[..., np.newaxis]
+    images = _checks.as_array(images, "images", ndim=3, dtype=None, kind="uint8")
+    return _scale_images(images)[..., np.newaxis]

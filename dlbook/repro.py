@@ -8,6 +8,8 @@ from types import ModuleType
 
 import numpy as np
 
+from . import _checks
+
 __all__ = ["import_tensorflow", "seed_everything"]
 
 
@@ -38,7 +40,7 @@ def seed_everything(seed: int, *, tensorflow: bool = True) -> np.random.Generato
     Parameters
     ----------
     seed : int
-        A non-negative integer.
+        An integer in [0, 2**32).
     tensorflow : bool, default True
         Also call ``keras.utils.set_random_seed`` and enable TensorFlow's
         deterministic ops. Pass ``False`` in NumPy-only code to skip importing
@@ -52,15 +54,12 @@ def seed_everything(seed: int, *, tensorflow: bool = True) -> np.random.Generato
     Raises
     ------
     TypeError
-        If ``seed`` is not an integer.
+        If ``seed`` is not an integer or ``tensorflow`` not a bool.
     ValueError
-        If ``seed`` is negative.
+        If ``seed`` is negative, at least 2**32, or a bool.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    seed = int(seed)
+    seed = _checks.as_int(seed, "seed", minimum=0, maximum=2**32 - 1)  # NumPy's legacy range
+    tensorflow = _checks.as_bool(tensorflow, "tensorflow")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - legacy global state some libraries still read
     if tensorflow:

