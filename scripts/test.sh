@@ -7,6 +7,8 @@ bash scripts/setup.sh --browser
 echo "test: ruff check + ruff format --check"
 .venv/bin/ruff check dlbook tests bench _ext scripts
 .venv/bin/ruff format --check dlbook tests bench _ext scripts
+echo "test: GitHub workflows against their schema"
+.venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 start=$(date +%s)
 .venv/bin/python -m pytest "$@"
 echo "test: pytest done in $(( $(date +%s) - start )) s"
