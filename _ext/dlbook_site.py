@@ -6,12 +6,19 @@
 * sphinx-thebe registers its inline configuration script twice with Sphinx 7.4, and the second
   copy throws ``Identifier 'THEBE_JS_URL' has already been declared`` in every page's console.
   We drop exact duplicates from each page's script list.
+* Every page gets a ``<meta name="description">`` (search engines show it), taken from its
+  first paragraph of prose.
+* myst-nb's execution table marks each chapter with an emoji, which renders as an empty box
+  where no emoji font is installed; we write the status as a word.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -62,8 +69,46 @@ def _offer_executed_notebook(app: Sphinx, pagename, templatename, context, doctr
     nbformat.write(executed, target)
 
 
+DESCRIPTION_CHARS = 160
+STATUS_WORDS = {"\u2705": "succeeded", "\u274c": "failed"}
+
+
+def page_description(doctree: nodes.document | None, fallback: str) -> str:
+    """The page's first paragraph of prose, cut at a word near ``DESCRIPTION_CHARS``."""
+    text = ""
+    if doctree is not None:
+        for paragraph in doctree.findall(nodes.paragraph):
+            if paragraph.next_node(nodes.literal_block) is not None:
+                continue
+            candidate = re.sub(r"\s+", " ", paragraph.astext()).strip()
+            if len(candidate) >= 40:
+                text = candidate
+                break
+    text = text or fallback
+    if len(text) > DESCRIPTION_CHARS:
+        text = text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text
+
+
+def _add_description(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    description = page_description(doctree, app.config.project)
+    tag = f'<meta name="description" content="{html.escape(description, quote=True)}" />\n'
+    context["metatags"] = context.get("metatags", "") + tag
+
+
+def _status_as_words(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for text in list(doctree.findall(nodes.Text)):
+        value = str(text)
+        if any(emoji in value for emoji in STATUS_WORDS):
+            for emoji, word in STATUS_WORDS.items():
+                value = value.replace(emoji, word)
+            text.parent.replace(text, nodes.Text(value))
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _add_description)
+    app.connect("doctree-resolved", _status_as_words)
     # After sphinx-book-theme copied its output-less notebook and linked it (priority 501).
     app.connect("html-page-context", _offer_executed_notebook, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -18,6 +18,7 @@ FILE_ALT = re.compile(r"\.(png|svg|jpe?g)$|^_build|jupyter_execute", re.I)
 DOCSTRING_SECTION = re.compile(
     r"^\s*(Parameters|Returns|Raises|Examples|Yields|Attributes)\n\s*-{4,}", re.M
 )
+EMOJI = re.compile("[\u2600-\u27bf\U0001f300-\U0001faff]")
 REST_ROLE = re.compile(r":(math|func|class|meth|attr|data|mod|obj):`")
 
 
@@ -109,8 +110,19 @@ def test_report_lists_every_chapter_and_the_environment(built_book):
         assert docname in text, f"{docname} missing from the execution table"
     for needle in ("Python", "numpy", "tensorflow", "keras", "CPU"):
         assert needle in text
-    assert "✅" in text
-    assert "❌" not in text
+    assert "succeeded" in text
+    assert "failed" not in text
+    assert not EMOJI.search(text), "the report shows an emoji glyph"
+
+
+def test_every_page_has_a_description_and_no_emoji(built_book):
+    for docname in toc_pages():
+        soup = page(built_book, docname)
+        meta = soup.select_one('head meta[name="description"]')
+        assert meta is not None, f"{docname}: no meta description"
+        assert 40 <= len(meta["content"]) <= 160, f"{docname}: description {meta['content']!r}"
+        body = soup.select_one("article").get_text(" ", strip=True)
+        assert not EMOJI.search(body), f"{docname}: an emoji glyph {EMOJI.search(body)[0]!r}"
 
 
 def test_glue_data_is_plain_numbers(built_book):
