@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import platform
 from importlib import metadata
+from pathlib import Path
 
-__all__ = ["TRACKED_LIBRARIES", "cpu_model", "environment"]
+from . import _checks
+
+__all__ = ["TRACKED_LIBRARIES", "cpu_model", "environment", "locked_versions"]
 
 #: Distributions whose versions shape the book's results, as installed names.
 #: :func:`environment` reports them (``tensorflow-cpu`` under ``tensorflow``), and the
@@ -75,3 +78,52 @@ def environment() -> dict[str, str]:
     info["CPU"] = cpu_model()
     info["CPU cores usable"] = str(usable)
     return info
+
+
+LOCK_FILE = Path(__file__).resolve().parents[1] / "requirements.txt"
+
+
+def locked_versions(lock: str | os.PathLike | None = None) -> dict[str, dict[str, str]]:
+    """The tracked libraries' versions in the lock file beside the installed ones.
+
+    Parameters
+    ----------
+    lock : path-like, optional
+        The lock file, ``requirements.txt`` at the repository root by default (written by
+        ``scripts/lock.sh`` from the ranges in ``requirements.in``).
+
+    Returns
+    -------
+    dict of str to dict
+        For each of :data:`TRACKED_LIBRARIES` that the lock pins for this platform:
+        ``{"locked": version, "installed": version or "not installed"}``.
+
+    Raises
+    ------
+    TypeError
+        If ``lock`` is not a path.
+    ValueError
+        If ``lock`` does not name a readable file.
+    """
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    path = LOCK_FILE if lock is None else _checks.as_path(lock, "lock")
+    if not path.is_file():
+        raise ValueError(f"lock must name a lock file, got {str(path)!r} (not a file)")
+    tracked = {canonicalize_name(name): name for name in TRACKED_LIBRARIES}
+    versions = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        requirement = Requirement(line)
+        name = tracked.get(canonicalize_name(requirement.name))
+        if name is None or (requirement.marker and not requirement.marker.evaluate()):
+            continue
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = "not installed"
+        versions[name] = {"locked": str(requirement.specifier).lstrip("="), "installed": installed}
+    return versions

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the book needs, idempotently, on a fresh Debian machine with Python 3.11:
-#   the virtualenv .venv from requirements.txt (refreshed when requirements change),
+#   the virtualenv .venv from the lock requirements.txt (refreshed when it changes),
 #   Debian packages (with --browser: Chromium for the site tests), and verified MNIST.
 # Used by scripts/build.sh and scripts/test.sh; safe to run again.
 set -euo pipefail

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from badinput import Spec, cases, check_spec_case, check_spec_valid
 
-from dlbook.report import cpu_model, environment
+from dlbook.report import TRACKED_LIBRARIES, cpu_model, environment, locked_versions
 
-BAD_INPUT: list = []
+BAD_INPUT = [
+    Spec(
+        locked_versions,
+        kwargs={},
+        extra=[
+            ("lock-int", {"lock": 3}, TypeError, "lock"),
+            ("lock-empty", {"lock": ""}, ValueError, "lock"),
+            ("lock-missing", {"lock": "/no/such/requirements.txt"}, ValueError, "lock"),
+        ],
+    )
+]
 BAD_INPUT_EXEMPT = {
     "cpu_model": "takes no argument",
     "environment": "takes no argument",
@@ -23,3 +35,30 @@ def test_environment_reports_versions_and_cpu():
     assert all(isinstance(v, str) for v in info.values())
     assert isinstance(cpu_model(), str)
     assert cpu_model()
+
+
+def test_locked_versions_match_what_is_installed():
+    versions = locked_versions()
+    assert "numpy" in versions
+    assert "keras" in versions
+    assert set(versions) <= set(TRACKED_LIBRARIES)
+    for name, entry in versions.items():
+        assert entry["locked"] == entry["installed"], name
+
+
+def test_locked_versions_read_markers(tmp_path):
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("-e .\nnumpy==1.0.0\n    # via x\nkeras==9.9 ; sys_platform == 'no-such-os'\n")
+    versions = locked_versions(lock)
+    assert versions["numpy"]["locked"] == "1.0.0"
+    assert "keras" not in versions
+
+
+@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
+def test_bad_input(spec, overrides, exc, arg):
+    check_spec_case(spec, overrides, exc, arg)
+
+
+@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
+def test_bad_input_valid_call(spec):
+    check_spec_valid(spec)
