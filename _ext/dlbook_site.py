@@ -10,6 +10,11 @@
   first paragraph of prose.
 * myst-nb's execution table marks each chapter with an emoji, which renders as an empty box
   where no emoji font is installed; we write the status as a word.
+* Valid HTML: myst-nb's folded cells put ``<p>`` elements inside ``<summary>`` (not allowed
+  there: we write ``<span>`` and style it in ``dlbook.css``), and register their HTML only for
+  the ``html`` builder, so ``singlehtml`` (the PDF's route) stopped on them; sphinx-exercise
+  gives every exercise and solution the same ids (``exercise-content``, ``solution-content``),
+  which we number per page so each id is unique.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -105,7 +111,35 @@ def _status_as_words(app: Sphinx, doctree: nodes.document, docname: str) -> None
             text.parent.replace(text, nodes.Text(value))
 
 
+SHARED_IDS = ("exercise-content", "solution-content")
+
+
+def _visit_hidden_cell(self, node: HideCodeCellNode) -> None:
+    classes = " ".join(node["classes"])
+    show, hide = html.escape(node["prompt_show"]), html.escape(node["prompt_hide"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<span class="collapsed admonition-title">{show}</span>\n')
+    self.body.append(f'<span class="expanded admonition-title">{hide}</span>\n</summary>\n')
+
+
+def _depart_hidden_cell(self, node: HideCodeCellNode) -> None:
+    self.body.append("</details>\n")
+
+
+def _unique_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    counts = dict.fromkeys(SHARED_IDS, 0)
+    for node in doctree.findall(nodes.Element):
+        ids = node.get("ids", [])
+        for shared in SHARED_IDS:
+            if shared in ids:
+                counts[shared] += 1
+                node["ids"] = [f"{shared}-{counts[shared]}" if i == shared else i for i in ids]
+
+
 def setup(app: Sphinx) -> dict:
+    handlers = (_visit_hidden_cell, _depart_hidden_cell)
+    app.add_node(HideCodeCellNode, override=True, html=handlers, singlehtml=handlers)
+    app.connect("doctree-resolved", _unique_ids)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _add_description)
     app.connect("doctree-resolved", _status_as_words)

@@ -64,6 +64,22 @@ def built_book() -> Path:
     return ROOT / "_build" / "html"
 
 
+@pytest.fixture(scope="session")
+def built_pdf(built_book: Path) -> Path:
+    """The whole book as one PDF (``bash scripts/pdf.sh``), also copied into the site."""
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pdf.sh")],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"the PDF failed to build:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    )
+    return ROOT / "_build" / "pdf" / "dlbook.pdf"
+
+
 @pytest.fixture
 def mini_book(tmp_path: Path) -> Callable[[str], Path]:
     """Make a one-chapter book with the real config, extension and a copy of ``dlbook``.

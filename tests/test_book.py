@@ -115,6 +115,18 @@ def test_report_lists_every_chapter_and_the_environment(built_book):
     assert not EMOJI.search(text), "the report shows an emoji glyph"
 
 
+def test_ids_are_unique_and_summaries_hold_no_paragraph(built_book):
+    """Two checks of the HTML validator's, on every page of the site."""
+    for path in sorted(built_book.rglob("*.html")):
+        if "_static" in path.parts:
+            continue
+        soup = BeautifulSoup(path.read_text(), "html.parser")
+        ids = [tag["id"] for tag in soup.select("[id]")]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        assert not duplicated, f"{path.name}: duplicate ids {duplicated[:5]}"
+        assert not soup.select("summary p"), f"{path.name}: a <p> inside <summary>"
+
+
 def test_every_page_has_a_description_and_no_emoji(built_book):
     for docname in toc_pages():
         soup = page(built_book, docname)

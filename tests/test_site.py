@@ -54,7 +54,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def server(built_book):
+def server(built_book, built_pdf):
     handler = functools.partial(_QuietHandler, directory=str(built_book))
     with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -184,7 +184,7 @@ def test_pages_fit_a_phone_screen(browser, server, pages):
     assert not failures, "\n".join(failures)
 
 
-def test_internal_links_resolve(built_book, pages):
+def test_internal_links_resolve(built_book, built_pdf, pages):
     ids: dict[str, set[str]] = {}
 
     def anchors(rel: str) -> set[str]:
