@@ -1,16 +1,54 @@
 """Every chapter runs top to bottom as a learner runs it on Binder: converted with jupytext,
-executed by nbclient in a fresh kernel, with ``book/`` as working directory, outside Sphinx."""
+executed by nbclient in a fresh kernel, with ``book/`` as working directory, outside Sphinx.
+
+mybinder.org guarantees a kernel 1 GB and stops it at 2 GB, so the kernel's memory (its whole
+process tree, sampled while the chapter runs) must stay under 1.8 GiB. The peaks are written to
+``_build/binder-memory.json``.
+"""
 
 from __future__ import annotations
 
+import json
+import threading
+
 import jupytext
 import nbclient
+import psutil
 import pytest
 from conftest import ROOT, toc_pages
 
 pytestmark = pytest.mark.book
 
 NOTEBOOKS = [d for d in toc_pages() if "kernelspec:" in (ROOT / f"{d}.md").read_text()]
+GIB = 2**30
+BINDER_LIMIT_GIB = 1.8
+SAMPLE_EVERY_S = 0.2
+RESULTS = ROOT / "_build" / "binder-memory.json"
+
+
+class PeakMemory(threading.Thread):
+    """Sample the resident memory of the client's kernel and its children until stopped."""
+
+    def __init__(self, client: nbclient.NotebookClient) -> None:
+        super().__init__(daemon=True)
+        self.client, self.peak, self.stop = client, 0, threading.Event()
+
+    def kernel(self) -> psutil.Process | None:
+        manager = getattr(self.client, "km", None)
+        pid = getattr(getattr(manager, "provisioner", None), "pid", None)
+        return psutil.Process(pid) if pid else None
+
+    def run(self) -> None:
+        process = None
+        while not self.stop.wait(SAMPLE_EVERY_S):
+            try:
+                process = process or self.kernel()
+                if process is None:
+                    continue
+                tree = [process, *process.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
+            except (psutil.Error, AttributeError):
+                continue
 
 
 @pytest.mark.parametrize("docname", NOTEBOOKS)
@@ -22,8 +60,24 @@ def test_chapter_runs_top_to_bottom_in_a_fresh_kernel(docname):
         kernel_name="python3",
         resources={"metadata": {"path": str(ROOT / "book")}},
     )
-    client.execute()  # raises CellExecutionError, with the traceback, if any cell fails
+    sampler = PeakMemory(client)
+    sampler.start()
+    try:
+        client.execute()  # raises CellExecutionError, with the traceback, if any cell fails
+    finally:
+        sampler.stop.set()
+        sampler.join()
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             text = output.get("text", "")[:500]
             assert output.get("name") != "stderr", f"{docname}, cell {index}: stderr {text!r}"
+    peak_gib = sampler.peak / GIB
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results[docname] = round(peak_gib, 3)
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"{docname}: peak kernel memory {peak_gib:.2f} GiB")
+    assert sampler.peak > 0, f"{docname}: the kernel's memory was never sampled"
+    assert peak_gib <= BINDER_LIMIT_GIB, (
+        f"{docname}: the kernel peaked at {peak_gib:.2f} GiB, over Binder's {BINDER_LIMIT_GIB} GiB"
+    )
