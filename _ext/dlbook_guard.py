@@ -505,7 +505,13 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
             )
 
 
+#: Read by ``dlbook.progress``: the kernels the build starts inherit it and print no progress.
+QUIET_ENV = "DLBOOK_QUIET"
+
+
 def setup(app: Sphinx) -> dict:
+    # Progress lines help a learner running a chapter; they must not reach the built pages.
+    os.environ[QUIET_ENV] = "1"
     app.add_config_value("dlbook_package_dir", "dlbook", "env")
     app.add_config_value("dlbook_strict", True, "env")
     app.add_config_value("dlbook_always_reread", ["book/report"], "env")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from dlbook import _checks
+from dlbook.progress import keras_verbosity
 from dlbook.repro import import_tensorflow, seed_everything
 
 __all__ = [
@@ -75,7 +76,7 @@ def _train_model(model, x_train, y_train, epochs, batch_size, seed, validation_d
         validation_data=validation_data,
         callbacks=[_epoch_timer(seconds), *callbacks],
         shuffle=True,
-        verbose=0,
+        verbose=keras_verbosity(),  # a line per epoch in JupyterLab, nothing in the book
     )
     result = {key: [float(v) for v in values] for key, values in history.history.items()}
     return {**result, "epoch_seconds": seconds}

@@ -17,6 +17,8 @@ import psutil
 import pytest
 from conftest import ROOT, toc_pages
 
+from dlbook.progress import QUIET_ENV
+
 pytestmark = pytest.mark.book
 
 NOTEBOOKS = [d for d in toc_pages() if "kernelspec:" in (ROOT / f"{d}.md").read_text()]
@@ -52,7 +54,8 @@ class PeakMemory(threading.Thread):
 
 
 @pytest.mark.parametrize("docname", NOTEBOOKS)
-def test_chapter_runs_top_to_bottom_in_a_fresh_kernel(docname):
+def test_chapter_runs_top_to_bottom_in_a_fresh_kernel(docname, monkeypatch):
+    monkeypatch.delenv(QUIET_ENV, raising=False)  # a learner's kernel: progress is shown
     notebook = jupytext.read(ROOT / f"{docname}.md")
     client = nbclient.NotebookClient(
         notebook,
@@ -71,6 +74,9 @@ def test_chapter_runs_top_to_bottom_in_a_fresh_kernel(docname):
         for output in cell.get("outputs", []):
             text = output.get("text", "")[:500]
             assert output.get("name") != "stderr", f"{docname}, cell {index}: stderr {text!r}"
+    if "train_model(" in (ROOT / f"{docname}.md").read_text():
+        printed = " ".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+        assert "Epoch 1/" in printed, f"{docname}: training showed no progress to a learner"
     peak_gib = sampler.peak / GIB
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}

@@ -14,6 +14,8 @@ from conftest import ROOT, toc_pages
 pytestmark = pytest.mark.book
 
 BAD_TEXT = re.compile(r"\bnan\b|\binf\b|Traceback|np\.float\d*\(|np\.int\d*\(", re.I)
+# Progress lines (dlbook.progress) are for learners running a chapter, never for the pages.
+PROGRESS = re.compile(r"\bEpoch \d+/\d+|\bepoch \d+/\d+:|\d+/\d+ - \d+m?s")
 FILE_ALT = re.compile(r"\.(png|svg|jpe?g)$|^_build|jupyter_execute", re.I)
 DOCSTRING_SECTION = re.compile(
     r"^\s*(Parameters|Returns|Raises|Examples|Yields|Attributes)\n\s*-{4,}", re.M
@@ -43,6 +45,7 @@ def test_outputs_and_glued_numbers_are_clean(built_book):
         for node in soup.select(".cell_output, .pasted-text, .pasted-inline, table"):
             text = node.get_text(" ", strip=True)
             assert not BAD_TEXT.search(text), f"{docname}: suspicious output {text[:200]!r}"
+            assert not PROGRESS.search(text), f"{docname}: a progress line {text[:200]!r}"
         for pasted in soup.select(".pasted-text"):
             assert pasted.get_text(strip=True), f"{docname}: an empty glued number"
 
