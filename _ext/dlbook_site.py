@@ -14,7 +14,8 @@
   there: we write ``<span>`` and style it in ``dlbook.css``), and register their HTML only for
   the ``html`` builder, so ``singlehtml`` (the PDF's route) stopped on them; sphinx-exercise
   gives every exercise and solution the same ids (``exercise-content``, ``solution-content``),
-  which we number per page so each id is unique.
+  which we number per page so each id is unique; the site's ``index.html`` is a complete page
+  that redirects to the book's first page (Jupyter Book's own is a bare ``<meta>`` tag).
 """
 
 from __future__ import annotations
@@ -136,7 +137,23 @@ def _unique_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 node["ids"] = [f"{shared}-{counts[shared]}" if i == shared else i for i in ids]
 
 
+def _write_index_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """Before sphinx-external-toc's handler, which then leaves our ``index.html`` alone."""
+    if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
+        return
+    target = html.escape(f"{app.config.root_doc}.html", quote=True)
+    title = html.escape(app.config.html_title or app.config.project)
+    Path(app.outdir, "index.html").write_text(
+        "<!DOCTYPE html>\n"
+        f'<html lang="en"><head><meta charset="utf-8"><title>{title}</title>\n'
+        f'<meta http-equiv="Refresh" content="0; url={target}"></head>\n'
+        f'<body><p><a href="{target}">{title}</a></p></body></html>\n',
+        encoding="utf-8",
+    )
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", _write_index_redirect, priority=400)
     handlers = (_visit_hidden_cell, _depart_hidden_cell)
     app.add_node(HideCodeCellNode, override=True, html=handlers, singlehtml=handlers)
     app.connect("doctree-resolved", _unique_ids)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the book needs, idempotently, on a fresh Debian machine with Python 3.11:
 #   the virtualenv .venv from the lock requirements.txt (refreshed when it changes),
-#   Debian packages (with --browser: Chromium and pdftotext for the site and PDF tests),
+#   Debian packages (with --browser: Chromium, pdftotext and Java for the site tests),
 #   and verified MNIST.
 # Used by scripts/build.sh and scripts/test.sh; safe to run again.
 set -euo pipefail
@@ -45,10 +45,13 @@ else
   echo "setup: .venv is up to date with requirements.txt"
 fi
 
-# 2. Debian packages for the browser tests and the PDF: Chromium, its fonts, pdftotext
-if [ "$with_browser" -eq 1 ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; }; then
-  echo "setup: installing Debian's chromium and poppler-utils for the site and PDF tests"
-  apt_install chromium fonts-dejavu-core poppler-utils
+# 2. Debian packages for the site tests: Chromium and its fonts, pdftotext (the PDF), Java (the
+#    HTML validator)
+if [ "$with_browser" -eq 1 ] && {
+  [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || ! command -v java >/dev/null
+}; then
+  echo "setup: installing Debian's chromium, poppler-utils and Java for the site tests"
+  apt_install chromium fonts-dejavu-core poppler-utils default-jre-headless
 fi
 
 # 3. The data: fetched (if not cached yet) and verified against pinned checksums
