@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 from importlib import metadata
 from pathlib import Path
 
 from . import _checks
 
-__all__ = ["TRACKED_LIBRARIES", "cpu_model", "environment", "locked_versions"]
+__all__ = [
+    "TRACKED_LIBRARIES",
+    "cpu_model",
+    "environment",
+    "locked_versions",
+    "peak_memory_gib",
+]
 
 #: Distributions whose versions shape the book's results, as installed names.
 #: :func:`environment` reports them (``tensorflow-cpu`` under ``tensorflow``), and the
@@ -127,3 +134,27 @@ def locked_versions(lock: str | os.PathLike | None = None) -> dict[str, dict[str
             installed = "not installed"
         versions[name] = {"locked": str(requirement.specifier).lstrip("="), "installed": installed}
     return versions
+
+
+def peak_memory_gib() -> float:
+    """The most memory this process has held so far (its peak resident set), in GiB.
+
+    Called in a chapter's last cell, it is the chapter's peak kernel memory: what a learner's
+    kernel on Binder needs (mybinder.org guarantees 1 GB and stops a kernel at 2 GB).
+
+    Returns
+    -------
+    float
+        Peak resident memory of this process and of its finished children, in GiB (2**30
+        bytes); ``nan`` where the platform does not report it (not on Linux or macOS).
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    return peak * scale / 2**30

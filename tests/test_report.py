@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from badinput import Spec, cases, check_spec_case, check_spec_valid
 
-from dlbook.report import TRACKED_LIBRARIES, cpu_model, environment, locked_versions
+from dlbook.report import (
+    TRACKED_LIBRARIES,
+    cpu_model,
+    environment,
+    locked_versions,
+    peak_memory_gib,
+)
 
 BAD_INPUT = [
     Spec(
@@ -22,6 +28,7 @@ BAD_INPUT = [
 BAD_INPUT_EXEMPT = {
     "cpu_model": "takes no argument",
     "environment": "takes no argument",
+    "peak_memory_gib": "takes no argument",
 }
 
 
@@ -62,3 +69,12 @@ def test_bad_input(spec, overrides, exc, arg):
 @pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
 def test_bad_input_valid_call(spec):
     check_spec_valid(spec)
+
+
+def test_peak_memory_grows_with_a_large_array():
+    before = peak_memory_gib()
+    assert 0.0 < before < 64.0
+    block = np.ones(2**28 // 8)  # 256 MiB, touched
+    assert block.sum() > 0
+    assert peak_memory_gib() >= before
+    assert peak_memory_gib() >= 0.25
