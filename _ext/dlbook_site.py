@@ -16,6 +16,8 @@
   gives every exercise and solution the same ids (``exercise-content``, ``solution-content``),
   which we number per page so each id is unique; the site's ``index.html`` is a complete page
   that redirects to the book's first page (Jupyter Book's own is a bare ``<meta>`` tag).
+* Accessibility: the theme's primary sidebar puts the book's title link and search button
+  outside any landmark (axe's ``region`` rule); we label that section as a region.
 """
 
 from __future__ import annotations
@@ -152,7 +154,22 @@ def _write_index_redirect(app: Sphinx, exception: Exception | None) -> None:
     )
 
 
+SIDEBAR_START = '<div class="sidebar-primary-items__start sidebar-primary__section">'
+SIDEBAR_REGION = SIDEBAR_START[:-1] + ' role="region" aria-label="Book navigation">'
+
+
+def _label_sidebar(app: Sphinx, exception: Exception | None) -> None:
+    """Give the theme's sidebar section a landmark role, on every page written."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if SIDEBAR_START in text:
+            page.write_text(text.replace(SIDEBAR_START, SIDEBAR_REGION), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", _label_sidebar)
     app.connect("build-finished", _write_index_redirect, priority=400)
     handlers = (_visit_hidden_cell, _depart_hidden_cell)
     app.add_node(HideCodeCellNode, override=True, html=handlers, singlehtml=handlers)

@@ -1,8 +1,9 @@
 """The built site as a reader meets it: served on localhost, opened in Debian's Chromium.
 
 Every page loads with no console error, no failed or outside request, rendered maths, loaded images
-with descriptive alt text, resolving internal links, no serious accessibility violation (axe-core),
-and no sideways scrolling on a phone. Screenshots land in ``_build/screenshots/``.
+with descriptive alt text, resolving internal links, no accessibility violation of any impact
+(axe-core, minor ones included), and no sideways scrolling on a phone. Screenshots land in
+``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -152,10 +153,9 @@ def test_every_page_reads_cleanly_in_chromium(browser, server, pages):
             # preload off: axe would re-fetch stylesheets and resolve their @import wrongly.
             options = {"resultTypes": ["violations"], "preload": False}
             violations = axe.run(page, options=options).response["violations"]
-            for v in violations:
-                if v["impact"] in ("serious", "critical"):
-                    targets = [n["target"] for n in v["nodes"][:3]]
-                    problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {targets}")
+            for v in violations:  # every impact, minor included
+                targets = [n["target"] for n in v["nodes"][:3]]
+                problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {targets}")
             if rel.startswith("book/"):
                 name = Path(rel).stem
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
