@@ -14,7 +14,9 @@ Each taught function is a short, unchecked core (``_mse_gradients``, ``_gradient
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -29,8 +31,11 @@ __all__ = [
     "fit_standardiser",
     "gradient_descent",
     "largest_stable_learning_rate",
+    "largest_stable_minibatch_rate",
     "loss_grid",
+    "losses_along_path",
     "make_temperature_data",
+    "minibatch_gradient",
     "mse",
     "mse_gradients",
     "mse_hessian",
@@ -38,6 +43,7 @@ __all__ = [
     "random_initial_parameters",
     "standardise",
     "steps_to_converge",
+    "steps_to_settle",
     "train_test_split",
     "unstandardise_parameters",
 ]
@@ -108,6 +114,24 @@ def _largest_stable_learning_rate(x):
 
 def _standardise(x, mean, std):
     return (x - mean) / std
+
+
+def _minibatch_gradient(x, y, params, batch):
+    # the full-batch formula, on the samples of one mini-batch
+    dw, db = _mse_gradients(x[batch], y[batch], params[0], params[1])
+    return np.array([dw, db])
+
+
+def _largest_stable_minibatch_rate(x):
+    # sample i's Hessian 2 [[x_i**2, x_i], [x_i, 1]]: largest eigenvalue 2 (1 + x_i**2)
+    return 1.0 / (1.0 + np.max(x**2))
+
+
+def _mse_from_moments(x, y, w, b):
+    # mean((w x + b - y)**2) expanded: the cost does not grow with the number of pairs
+    m_x, m_y, m_xx = x.mean(), y.mean(), np.mean(x * x)
+    m_xy, m_yy = np.mean(x * y), np.mean(y * y)
+    return w**2 * m_xx + 2 * w * b * m_x + b**2 - 2 * w * m_xy - 2 * b * m_y + m_yy
 
 
 # --- the public, checked functions ------------------------------------------------------------
@@ -675,6 +699,14 @@ def unstandardise_parameters(w: float, b: float, mean: float, std: float) -> tup
     return float(w_raw), float(b_raw)
 
 
+def _within(loss: np.ndarray, optimum: float, rtol: float) -> np.ndarray:
+    """Checked arguments of the two step counters: is each loss within ``rtol`` of ``optimum``?"""
+    loss = _checks.as_array(loss, "loss", ndim=1)
+    optimum = _checks.as_float(optimum, "optimum", above=0.0)
+    rtol = _checks.as_float(rtol, "rtol", above=0.0)
+    return loss <= (1.0 + rtol) * optimum
+
+
 def steps_to_converge(loss: np.ndarray, optimum: float, *, rtol: float = 1e-3) -> int | None:
     """The first step at which the loss is within ``rtol`` of the optimal loss.
 
@@ -700,10 +732,7 @@ def steps_to_converge(loss: np.ndarray, optimum: float, *, rtol: float = 1e-3) -
         If ``loss`` is not 1-D, empty or non-finite, or ``optimum`` or ``rtol`` is not a
         finite number > 0.
     """
-    loss = _checks.as_array(loss, "loss", ndim=1)
-    optimum = _checks.as_float(optimum, "optimum", above=0.0)
-    rtol = _checks.as_float(rtol, "rtol", above=0.0)
-    hits = np.flatnonzero(loss <= (1.0 + rtol) * optimum)
+    hits = np.flatnonzero(_within(loss, optimum, rtol))
     return int(hits[0]) if hits.size else None
 
 
@@ -743,9 +772,145 @@ def loss_grid(
     w = _checks.as_array(w_values, "w_values", ndim=1)[np.newaxis, :]
     b = _checks.as_array(b_values, "b_values", ndim=1)[:, np.newaxis]
     with np.errstate(over="ignore", invalid="ignore"):
-        m_x, m_y, m_xx = x.mean(), y.mean(), np.mean(x * x)
-        m_xy, m_yy = np.mean(x * y), np.mean(y * y)
-        grid = w**2 * m_xx + 2 * w * b * m_x + b**2 - 2 * w * m_xy - 2 * b * m_y + m_yy
+        grid = _mse_from_moments(x, y, w, b)
     if not np.all(np.isfinite(grid)):
         raise ValueError("the loss overflows on this grid: x, y, w_values or b_values too large")
     return np.maximum(grid, 0.0)
+
+
+def minibatch_gradient(
+    x: np.ndarray, y: np.ndarray
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The gradient of the MSE over a mini-batch, as :func:`dlbook.optim.minimise` asks for it.
+
+    The returned function maps ``params = [w, b]`` and an index array ``batch`` to
+    ``[dL/dw, dL/db]`` of the mean squared error over the pairs ``x[batch], y[batch]``: the
+    formula of :func:`mse_gradients`, on a subset. ``x`` and ``y`` are checked once, here;
+    the function itself checks nothing, so a training loop can call it at every step.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Training inputs and targets, one-dimensional, same length, non-empty, finite.
+
+    Returns
+    -------
+    callable
+        ``gradient(params, batch) -> numpy.ndarray`` of shape (2,).
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric.
+    ValueError
+        If the arrays are not 1-D, empty, non-finite or of different lengths.
+    """
+    x = _checks.as_array(x, "x", ndim=1)
+    y = _checks.as_array(y, "y", ndim=1)
+    _checks.same_length(x=x, y=y)
+    return partial(_minibatch_gradient, x, y)
+
+
+def largest_stable_minibatch_rate(x: np.ndarray) -> float:
+    """The learning rate below which every mini-batch step, even on one sample, is stable.
+
+    One sample's loss ``(w * x_i + b - y_i)**2`` has the Hessian
+    ``2 * [[x_i**2, x_i], [x_i, 1]]``, whose largest eigenvalue is ``2 * (1 + x_i**2)``, so
+    a step on it alone shrinks the error (or leaves it) only when the rate is below
+    ``2 / (2 * (1 + x_i**2))``. A mini-batch's Hessian is the mean of its samples'
+    Hessians, and its largest eigenvalue is at most the largest of theirs: the rate
+    ``1 / (1 + max(x**2))`` keeps every step of every batch size stable.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Inputs, one-dimensional, non-empty, finite.
+
+    Returns
+    -------
+    float
+        ``1 / (1 + max(x**2))``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric.
+    ValueError
+        If ``x`` is not 1-D, empty or non-finite, or ``x**2`` overflows.
+    """
+    x = _checks.as_array(x, "x", ndim=1)
+    with np.errstate(over="ignore", under="ignore"):
+        rate = _largest_stable_minibatch_rate(x)
+    if not rate > 0.0:
+        raise ValueError("x is too large: x**2 overflows float64")
+    return float(rate)
+
+
+def losses_along_path(x: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """The MSE on ``x, y`` at every ``(w, b)`` of a recorded path.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Inputs and targets, one-dimensional, same length, non-empty, finite.
+    params : numpy.ndarray
+        Shape ``(k, 2)``, one ``(w, b)`` per row, e.g. :attr:`dlbook.optim.Trajectory.params`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(k,)``: the loss at each row, from the expansion that :func:`loss_grid`
+        uses (the cost does not grow with the number of pairs).
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric.
+    ValueError
+        If an array is empty or non-finite, has the wrong shape, ``x`` and ``y`` differ in
+        length, or the loss overflows.
+    """
+    x = _checks.as_array(x, "x", ndim=1)
+    y = _checks.as_array(y, "y", ndim=1)
+    _checks.same_length(x=x, y=y)
+    params = _checks.as_array(params, "params", shape=(None, 2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = _mse_from_moments(x, y, params[:, 0], params[:, 1])
+    if not np.all(np.isfinite(losses)):
+        raise ValueError("the loss overflows: x, y or params is too large")
+    return np.maximum(losses, 0.0)
+
+
+def steps_to_settle(loss: np.ndarray, optimum: float, *, rtol: float = 1e-3) -> int | None:
+    """The first step from which the loss stays within ``rtol`` of the optimum to the end.
+
+    Unlike :func:`steps_to_converge` (the first visit), a run that gets close and then
+    leaves again counts only from its last return. Gradient descent on a quadratic below its
+    largest stable rate never leaves, so the two agree there; momentum and Adam can leave.
+
+    Parameters
+    ----------
+    loss : numpy.ndarray
+        Loss after each step (entry 0 is the start).
+    optimum : float
+        The smallest achievable loss, > 0.
+    rtol : float, default 1e-3
+        Within means ``loss <= (1 + rtol) * optimum``; > 0.
+
+    Returns
+    -------
+    int or None
+        The step index, or ``None`` if the last recorded loss is not within ``rtol``.
+
+    Raises
+    ------
+    TypeError
+        If ``loss`` is not numeric or ``optimum`` or ``rtol`` is not a number.
+    ValueError
+        If ``loss`` is not 1-D, empty or non-finite, or ``optimum`` or ``rtol`` is not a
+        finite number > 0.
+    """
+    outside = np.flatnonzero(~_within(loss, optimum, rtol))
+    if outside.size == 0:
+        return 0
+    return None if outside[-1] == loss.size - 1 else int(outside[-1] + 1)

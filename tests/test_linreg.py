@@ -184,6 +184,48 @@ def test_stability_limit_is_sharp(split):
     assert above.diverged
 
 
+def test_minibatch_gradient_is_the_gradient_on_a_subset(split):
+    x, y, _, _ = split
+    gradient = linreg.minibatch_gradient(x, y)
+    params = np.array([0.7, -3.0])
+    batch = np.array([5, 17, 3])
+    np.testing.assert_allclose(
+        gradient(params, batch), linreg.mse_gradients(x[batch], y[batch], 0.7, -3.0)
+    )
+    np.testing.assert_allclose(
+        gradient(params, np.arange(x.size)), linreg.mse_gradients(x, y, 0.7, -3.0)
+    )
+
+
+def test_largest_stable_minibatch_rate_bounds_every_batch(split):
+    x, _, _, _ = split
+    rate = linreg.largest_stable_minibatch_rate(x)
+    i = int(np.argmax(np.abs(x)))
+    # one sample's Hessian 2 [[x^2, x], [x, 1]] has largest eigenvalue 2 (1 + x^2)
+    assert rate == pytest.approx(2.0 / np.linalg.eigvalsh(linreg.mse_hessian(x[[i]]))[-1])
+    rng = np.random.default_rng(0)
+    for size in [1, 2, 8, 32, x.size]:
+        batch = rng.choice(x.size, size=size, replace=False)
+        assert rate <= linreg.largest_stable_learning_rate(x[batch]) * (1 + 1e-12)
+    assert rate < linreg.largest_stable_learning_rate(x)
+    assert linreg.largest_stable_minibatch_rate(np.array([0.0, 0.0])) == 1.0
+
+
+def test_losses_along_path_match_mse(split):
+    x, y, _, _ = split
+    path = np.array([[0.0, 0.0], [1.8, 32.0], [-2.0, 100.0], [1.80402, 31.679]])
+    expected = [linreg.mse(linreg.predict(x, w, b), y) for w, b in path]
+    np.testing.assert_allclose(linreg.losses_along_path(x, y, path), expected, rtol=1e-10)
+
+
+def test_steps_to_settle_counts_from_the_last_return():
+    loss = np.array([9.0, 2.0, 5.0, 2.001, 2.0])
+    assert linreg.steps_to_converge(loss, 2.0, rtol=1e-3) == 1
+    assert linreg.steps_to_settle(loss, 2.0, rtol=1e-3) == 3
+    assert linreg.steps_to_settle(np.array([2.0, 2.0]), 2.0) == 0
+    assert linreg.steps_to_settle(np.array([2.0, 9.0]), 2.0) is None
+
+
 def test_steps_to_converge():
     loss = np.array([100.0, 10.0, 2.5, 2.001, 2.0005])
     assert linreg.steps_to_converge(loss, 2.0, rtol=1e-3) == 3
@@ -414,6 +456,36 @@ BAD_INPUT = [
         linreg.steps_to_converge,
         kwargs={"loss": np.array([9.0, 3.0, 2.0]), "optimum": 2.0},
         kinds={"loss": "vector", "optimum": "positive", "rtol": "positive"},
+    ),
+    Spec(
+        linreg.steps_to_settle,
+        kwargs={"loss": np.array([9.0, 3.0, 2.0]), "optimum": 2.0},
+        kinds={"loss": "vector", "optimum": "positive", "rtol": "positive"},
+    ),
+    Spec(
+        linreg.minibatch_gradient,
+        kwargs={"x": X3, "y": Y3},
+        kinds={"x": "vector", "y": "vector"},
+        extra=[_mismatch("x", "y")],
+    ),
+    Spec(
+        linreg.largest_stable_minibatch_rate,
+        kwargs={"x": X3},
+        kinds={"x": "vector"},
+        extra=[("x-overflows", {"x": HUGE}, ValueError, "x")],
+    ),
+    Spec(
+        linreg.losses_along_path,
+        kwargs={"x": X3, "y": Y3, "params": np.array([[1.8, 32.0], [0.0, 0.0]])},
+        kinds={"x": "vector", "y": "vector"},
+        extra=[
+            _mismatch("x", "y"),
+            ("params-1-D", {"params": np.array([1.8, 32.0])}, ValueError, "params"),
+            ("params-3-columns", {"params": np.zeros((2, 3))}, ValueError, "params"),
+            ("params-nan", {"params": np.array([[np.nan, 1.0]])}, ValueError, "params"),
+            ("params-str", {"params": "ab"}, TypeError, "params"),
+            ("params-overflow", {"params": np.array([[1e200, 0.0]])}, ValueError, "params"),
+        ],
     ),
     Spec(
         linreg.loss_grid,
