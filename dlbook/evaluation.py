@@ -1,12 +1,15 @@
 """Evaluating a classifier from its predictions: accuracy, per class, confusion, mistakes.
 
 NumPy only, so that the same functions score a Keras model, a NumPy network or a
-hand-made list of labels.
+hand-made list of labels. :func:`accuracy_interval` puts a 95 % (Wilson) interval on a test
+accuracy and :func:`mcnemar` tests whether two classifiers scored on the same examples differ.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -16,7 +19,9 @@ __all__ = [
     "Misclassified",
     "accuracy",
     "accuracy_gap",
+    "accuracy_interval",
     "confusion_matrix",
+    "mcnemar",
     "misclassified",
     "per_class_accuracy",
     "predicted_labels",
@@ -256,3 +261,130 @@ def accuracy_gap(history: dict[str, list[float]]) -> np.ndarray:
                 f"{values.min()} to {values.max()}"
             )
     return train - val
+
+
+# --- uncertainty ------------------------------------------------------------------------------
+
+
+def _wilson_interval(correct, n, z):
+    p = correct / n  # the measured accuracy
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)  # pulled towards 1/2, more for small n
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = centre - half if correct > 0 else 0.0  # the ends are exact at 0 and at n correct
+    high = centre + half if correct < n else 1.0
+    return low, high
+
+
+def accuracy_interval(
+    correct_or_accuracy: int | float, n: int, level: float = 0.95
+) -> tuple[float, float]:
+    r"""Wilson score interval for an accuracy measured on ``n`` independent examples.
+
+    With :math:`\hat p` the measured accuracy and :math:`z` the standard normal quantile of
+    :math:`(1 + \text{level})/2` (1.96 for 95 %), the interval is
+
+    .. math:: \frac{\hat p + \frac{z^2}{2n} \pm z \sqrt{\frac{\hat p (1 - \hat p)}{n}
+              + \frac{z^2}{4 n^2}}}{1 + z^2 / n}.
+
+    Unlike the normal ("Wald") interval :math:`\hat p \pm z \sqrt{\hat p (1 - \hat p)/n}`,
+    it stays inside [0, 1] and does not collapse to a point at 0 or 100 % accuracy. It
+    covers the accuracy a model would have on unlimited data of the same kind, not the
+    spread between training runs (seeds): that is a second source of noise.
+
+    Parameters
+    ----------
+    correct_or_accuracy : int or float
+        Either the number of correct predictions (an int in ``[0, n]``) or the accuracy
+        (a float in [0, 1]); ``1`` means one correct prediction, ``1.0`` means 100 %.
+    n : int
+        Number of examples scored, >= 1.
+    level : float, default 0.95
+        Coverage of the interval, in (0, 1).
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``, with ``0 <= low <= accuracy <= high <= 1``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a number, or ``n`` is not an int.
+    ValueError
+        If ``n < 1``, a count is outside ``[0, n]``, an accuracy outside [0, 1], ``level``
+        outside (0, 1), a value is not finite, or a bool is passed.
+
+    Examples
+    --------
+    >>> low, high = accuracy_interval(97, 100)
+    >>> round(low, 4), round(high, 4)
+    (0.9155, 0.9897)
+    """
+    n = _checks.as_int(n, "n", minimum=1)
+    level = _checks.as_float(level, "level", above=0.0, below=1.0)
+    if isinstance(correct_or_accuracy, (int, np.integer)) and not isinstance(
+        correct_or_accuracy, (bool, np.bool_)
+    ):
+        correct = _checks.as_int(correct_or_accuracy, "correct_or_accuracy", minimum=0, maximum=n)
+    else:
+        p = _checks.as_float(correct_or_accuracy, "correct_or_accuracy", minimum=0.0, maximum=1.0)
+        correct = p * n
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    low, high = _wilson_interval(correct, n, z)
+    return float(low), float(high)
+
+
+def _mcnemar(a_right, b_right):
+    a_only = int(np.sum(a_right & ~b_right))  # examples only classifier a gets right
+    b_only = int(np.sum(b_right & ~a_right))  # ... only classifier b gets right
+    n, k = a_only + b_only, min(a_only, b_only)
+    # If both are equally good, each disagreement is a fair coin: P(a split as uneven as this).
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return a_only, b_only, min(1.0, 2 * tail)
+
+
+def mcnemar(y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> tuple[int, int, float]:
+    r"""Exact McNemar test: do two classifiers scored on the same examples differ?
+
+    Only the examples on which exactly one of the two is right carry information: ``a_only``
+    where ``a`` is right and ``b`` wrong, ``b_only`` the reverse. If the two classifiers
+    were equally accurate, each of these :math:`m = a_{only} + b_{only}` disagreements would
+    go either way with probability 1/2, so :math:`a_{only} \sim \text{Binomial}(m, 1/2)`;
+    the two-sided p-value is
+
+    .. math:: p = \min\Big(1,\; 2 \sum_{i=0}^{\min(a_{only}, b_{only})} \binom{m}{i}
+              2^{-m}\Big).
+
+    A small p says that a split this uneven is unlikely if the two are equally good. Pairing
+    the predictions makes the test far more sensitive than comparing two accuracy intervals.
+
+    Parameters
+    ----------
+    y_true : numpy.ndarray
+        1-D integer labels, length n.
+    pred_a, pred_b : numpy.ndarray
+        1-D integer predictions of the two classifiers on the same examples, length n.
+
+    Returns
+    -------
+    tuple of (int, int, float)
+        ``(a_only, b_only, p_value)``; the p-value is 1.0 when the two never disagree.
+
+    Raises
+    ------
+    TypeError
+        If an array is not of an integer dtype.
+    ValueError
+        If an array is empty, not 1-D, holds a negative label, or the lengths differ.
+
+    Examples
+    --------
+    >>> y = np.zeros(10, dtype=int)
+    >>> mcnemar(y, np.array([0] * 9 + [1]), np.array([1] * 6 + [0] * 4))
+    (6, 1, 0.125)
+    """
+    y_true = _checks.as_labels(y_true, "y_true")
+    pred_a = _checks.as_labels(pred_a, "pred_a")
+    pred_b = _checks.as_labels(pred_b, "pred_b")
+    _checks.same_length(y_true=y_true, pred_a=pred_a, pred_b=pred_b)
+    return _mcnemar(pred_a == y_true, pred_b == y_true)

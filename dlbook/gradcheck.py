@@ -34,17 +34,19 @@ __all__ = [
 ]
 
 
-def _numerical_gradient(loss_at: Callable[[], float], params: np.ndarray, eps: float) -> np.ndarray:
-    # loss_at() is the loss at the current params; each entry is moved by +-eps in turn
-    grad = np.empty_like(params)
-    for i in range(params.size):
+def _numerical_gradient(
+    loss_at: Callable[[], float], params: np.ndarray, eps: float, indices: np.ndarray
+) -> np.ndarray:
+    # move each chosen entry by +-eps in turn; loss_at() gives the loss there
+    grad = np.empty(len(indices), dtype=params.dtype)
+    for j, i in enumerate(indices):
         old = params[i]
         params[i] = old + eps
-        plus = loss_at()
+        plus = loss_at()  # one forward pass
         params[i] = old - eps
-        minus = loss_at()
+        minus = loss_at()  # and another, for every single parameter
         params[i] = old
-        grad[i] = (plus - minus) / (2 * eps)
+        grad[j] = (plus - minus) / (2 * eps)
     return grad
 
 
@@ -57,13 +59,22 @@ def _checked_float64(net, x, y, loss, eps) -> tuple[MLP, np.ndarray, np.ndarray,
     return net64, x64, y64, loss, eps
 
 
-def _network_gradient(net64: MLP, x64: np.ndarray, y64: np.ndarray, loss: str, eps: float):
+def _network_gradient(net64: MLP, x64, y64, loss: str, eps: float, indices=None) -> np.ndarray:
     loss_fn = _LOSSES[loss]
-    return _numerical_gradient(lambda: loss_fn(_forward(net64, x64)[0], y64)[0], net64.params, eps)
+    indices = np.arange(net64.params.size) if indices is None else indices
+    return _numerical_gradient(
+        lambda: loss_fn(_forward(net64, x64)[0], y64)[0], net64.params, eps, indices
+    )
 
 
 def numerical_gradient(
-    net: MLP, x: np.ndarray, y: np.ndarray, *, loss: str = "cross_entropy", eps: float = 1e-6
+    net: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    loss: str = "cross_entropy",
+    eps: float = 1e-6,
+    indices: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gradient by central differences, one parameter at a time (slow; for checks).
 
@@ -80,20 +91,32 @@ def numerical_gradient(
         ``"cross_entropy"`` or ``"mse"``.
     eps : float, default 1e-6
         The step, a finite number > 0.
+    indices : numpy.ndarray, optional
+        Positions in the flat ``net.params`` (1-D ints in ``[0, net.num_params)``) of the
+        parameters to differentiate; by default all of them.
 
     Returns
     -------
     numpy.ndarray
-        Flat float64 gradient laid out like ``net.params``.
+        float64 partial derivatives: laid out like ``net.params`` by default, else one per
+        entry of ``indices``, in their order.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`dlbook.numpy_nn.loss_and_gradient`, or if ``eps`` is not a finite
-        number > 0.
+        As :func:`dlbook.numpy_nn.loss_and_gradient`, if ``eps`` is not a finite
+        number > 0, or if ``indices`` is not a non-empty 1-D integer array of positions
+        in range.
     """
     net64, x64, y64, loss, eps = _checked_float64(net, x, y, loss, eps)
-    return _network_gradient(net64, x64, y64, loss, eps)
+    if indices is not None:
+        indices = _checks.as_array(indices, "indices", ndim=1, kind="int", dtype=np.int64)
+        if indices.min() < 0 or indices.max() >= net64.num_params:
+            raise ValueError(
+                f"indices must be positions in [0, {net64.num_params}), "
+                f"got {indices.min()} to {indices.max()}"
+            )
+    return _network_gradient(net64, x64, y64, loss, eps, indices)
 
 
 def _relative_error(a: np.ndarray, b: np.ndarray) -> float:

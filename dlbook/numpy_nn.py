@@ -31,6 +31,7 @@ from .evaluation import accuracy
 from .optim import Optimizer
 
 __all__ = [
+    "INITS",
     "MLP",
     "backward",
     "cross_entropy_loss",
@@ -47,6 +48,8 @@ __all__ = [
 
 ACTIVATIONS = ("sigmoid", "relu")
 LOSSES = ("cross_entropy", "mse")
+INITS = ("normal", "lecun", "glorot", "he")
+"""The weight initialisations :func:`init_mlp` knows, by the name of their inventors."""
 
 
 # --------------------------------------------------------------------------- the network
@@ -175,18 +178,31 @@ class MLP:
         return MLP(self.sizes, self.activation, self.params.astype(_float_dtype(dtype)))
 
 
+def _init_std(scheme: str, fan_in: int, fan_out: int) -> float:
+    # the standard deviation of a layer's weights, from its numbers of inputs and outputs
+    variance = {
+        "normal": 1.0,  # N(0, 1), whatever the width
+        "lecun": 1.0 / fan_in,  # keeps the variance of a linear layer's output
+        "glorot": 2.0 / (fan_in + fan_out),  # a compromise between forward and backward
+        "he": 2.0 / fan_in,  # ReLU zeroes half its inputs: twice LeCun's variance
+    }[scheme]
+    return float(np.sqrt(variance))
+
+
 def init_mlp(
     sizes: Sequence[int],
     *,
     activation: str = "relu",
     seed: int = 0,
     dtype: type | np.dtype = np.float32,
+    init: str | None = None,
 ) -> MLP:
-    """Create a network with random weights and zero biases.
+    """Create a network with random normal weights and zero biases.
 
-    Weights are drawn from a normal distribution scaled to keep the variance of
-    the signal constant through the layers: ``sqrt(2 / fan_in)`` for ReLU (He),
-    ``sqrt(1 / fan_in)`` for sigmoid (LeCun).
+    The weights of a layer with ``fan_in`` inputs and ``fan_out`` outputs are drawn
+    from a normal distribution with mean 0 and a standard deviation set by ``init``:
+    1 (``"normal"``), ``sqrt(1 / fan_in)`` (``"lecun"``),
+    ``sqrt(2 / (fan_in + fan_out))`` (``"glorot"``) or ``sqrt(2 / fan_in)`` (``"he"``).
 
     Parameters
     ----------
@@ -198,6 +214,9 @@ def init_mlp(
         Seed of the weight generator, >= 0.
     dtype : numpy dtype, default numpy.float32
         ``float32`` for training, ``float64`` for gradient checks.
+    init : str, optional
+        ``"normal"``, ``"lecun"``, ``"glorot"`` or ``"he"`` (see :data:`INITS`); by
+        default ``"he"`` for ReLU and ``"lecun"`` for sigmoid units.
 
     Returns
     -------
@@ -207,20 +226,22 @@ def init_mlp(
     Raises
     ------
     TypeError
-        If ``sizes`` is not a sequence of ints, ``activation`` not a str, ``seed`` not
-        an int or ``dtype`` not a NumPy dtype.
+        If ``sizes`` is not a sequence of ints, ``activation`` or ``init`` not a str,
+        ``seed`` not an int or ``dtype`` not a NumPy dtype.
     ValueError
-        If there are fewer than two sizes, a size is < 1, ``activation`` is unknown,
-        ``seed`` < 0 or ``dtype`` is not a floating type.
+        If there are fewer than two sizes, a size is < 1, ``activation`` or ``init`` is
+        unknown, ``seed`` < 0 or ``dtype`` is not a floating type.
     """
     sizes = _layer_sizes(sizes)
     activation = _checks.as_choice(activation, "activation", ACTIVATIONS)
+    if init is None:
+        init = "he" if activation == "relu" else "lecun"
+    init = _checks.as_choice(init, "init", INITS)
     rng = np.random.default_rng(_checks.as_seed(seed))
     params = np.zeros(_num_params(sizes), dtype=_float_dtype(dtype))
-    gain = 2.0 if activation == "relu" else 1.0
     weights, _ = _param_views(params, sizes)
     for w in weights:
-        w[...] = rng.normal(0.0, np.sqrt(gain / w.shape[0]), size=w.shape)
+        w[...] = rng.normal(0.0, _init_std(init, *w.shape), size=w.shape)
     return MLP(sizes, activation, params)
 
 
@@ -666,6 +687,7 @@ def train(
     seed: int = 0,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     schedule: Callable[[int], float] | None = None,
+    restore_best: bool = False,
 ) -> dict[str, list[float]]:
     """Train ``net`` in place with mini-batches; return the history of every epoch.
 
@@ -696,6 +718,10 @@ def train(
         ``schedule(epoch)`` (epoch counted from 0) returns the learning rate set on
         the optimiser before that epoch, a finite number > 0; without it the rate
         stays as it is.
+    restore_best : bool, default False
+        Needs ``validation_data``. After the last epoch, put back the parameters of the
+        epoch with the highest validation accuracy (the first, if several tie): the
+        number of epochs is then chosen on the validation set (early stopping).
 
     Returns
     -------
@@ -710,10 +736,11 @@ def train(
     TypeError
         If an argument has the wrong type (see :func:`loss_and_gradient`; ``optimizer``
         must be a :class:`dlbook.optim.Optimizer`, ``schedule`` a callable,
-        ``validation_data`` a tuple).
+        ``validation_data`` a tuple, ``restore_best`` a bool).
     ValueError
         If an array is invalid, a count is < 1, ``optimizer`` holds state for other
-        parameters, or ``schedule`` returns a rate that is not a finite number > 0.
+        parameters, ``schedule`` returns a rate that is not a finite number > 0, or
+        ``restore_best`` is True without ``validation_data``.
     """
     loss = _checks.as_choice(loss, "loss", LOSSES)
     x, y = _checked_batch(net, x, y, loss)
@@ -728,6 +755,9 @@ def train(
     optimizer._match_state(net.params.shape, "optimizer")
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a function of the epoch, got {type(schedule).__name__}")
+    restore_best = _checks.as_bool(restore_best, "restore_best")
+    if restore_best and validation_data is None:
+        raise ValueError("restore_best needs validation_data to choose the best epoch on")
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)):
             raise TypeError(
@@ -747,6 +777,7 @@ def train(
         history["accuracy"] = []
     if validation_data is not None:
         history["val_accuracy"] = []
+    best_accuracy, best_params = -1.0, net.params
     for epoch in range(epochs):
         if schedule is not None:
             rate = _checks.as_float(schedule(epoch), f"schedule({epoch})", above=0.0)
@@ -763,4 +794,8 @@ def train(
         if validation_data is not None:
             labels = _predict(net, x_val, 4096).argmax(axis=1)
             history["val_accuracy"].append(accuracy(y_val, labels))
+            if restore_best and history["val_accuracy"][-1] > best_accuracy:
+                best_accuracy, best_params = history["val_accuracy"][-1], net.params.copy()
+    if restore_best:
+        net.params[...] = best_params  # in place: the weight views stay valid
     return history

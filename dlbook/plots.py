@@ -2,8 +2,8 @@
 self-contained animations.
 
 Every chapter calls :func:`use_house_style` once; the figures that recur (training curves,
-image grids, loss contours) are functions here, so a folded figure cell on a page stays short
-and its code is one click away on the API page.
+image grids, loss contours, pictures of networks and computational graphs) are functions here,
+so a folded figure cell on a page stays short and its code is one click away on the API page.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from . import _checks
 
 __all__ = [
     "HOUSE_STYLE",
+    "accuracy_intervals",
     "animation_html",
+    "draw_graph",
+    "draw_network",
     "image_grid",
     "loss_contours",
     "training_curves",
@@ -292,6 +295,363 @@ def loss_contours(
     ax.set_ylabel(ylabel)
     ax.grid(False)
     return filled
+
+
+def draw_graph(
+    ax: Any,
+    positions: Mapping[Any, Sequence[float]],
+    edges: Sequence[tuple[Any, Any]],
+    *,
+    node_labels: Mapping[Any, str] | None = None,
+    edge_labels: Mapping[tuple[Any, Any], str] | None = None,
+    edge_labels_below: Mapping[tuple[Any, Any], str] | None = None,
+    node_colors: Mapping[Any, str] | None = None,
+    label_at: float = 0.5,
+    radius: float = 0.28,
+    fontsize: float = 10,
+) -> Any:
+    """Draw a directed graph: round nodes at given places, arrows with text along them.
+
+    Made for computational graphs (the value flowing forward above each edge, the adjoint
+    flowing back below it, in red) and for pictures of small networks
+    (:func:`draw_network`). The axes get an equal aspect ratio, so that nodes are round,
+    and no frame.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    positions : mapping of node to pair of float
+        The centre ``(x, y)`` of every node, in data units (nodes one unit apart leave room
+        for short labels). Nodes may be any hashable objects, e.g. ``dlbook.autodiff.Value``.
+    edges : sequence of pairs
+        ``(source, target)`` for each arrow; both must be in ``positions`` and differ.
+    node_labels : mapping of node to str, optional
+        Text inside each node (Matplotlib mathtext allowed); by default ``str(node)``.
+    edge_labels : mapping of edge to str, optional
+        Text on the left of the edge as it runs (above a left-to-right edge).
+    edge_labels_below : mapping of edge to str, optional
+        Text on the right of the edge as it runs (below a left-to-right edge), in red.
+    node_colors : mapping of node to colour, optional
+        Fill colour per node; white by default.
+    label_at : float, default 0.5
+        Where along each edge its labels sit, as a fraction from source to target, in (0, 1).
+    radius : float, default 0.28
+        Radius of the nodes, in data units, > 0.
+    fontsize : float, default 10
+        Size of the node labels in points, > 0 (edge labels are 85 % of it).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, for chaining.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not a Matplotlib axes, ``positions`` or a label argument is not a
+        mapping, ``edges`` not a sequence of pairs, or a label is not a str.
+    ValueError
+        If ``positions`` is empty or holds a position that is not a finite pair, an edge
+        names an unknown node or joins a node to itself, a label names an unknown node or
+        edge, ``label_at`` is outside (0, 1), or ``radius`` or ``fontsize`` is not a finite
+        number > 0.
+    """
+    if not hasattr(ax, "add_patch"):
+        raise TypeError(f"ax must be a Matplotlib Axes, got {type(ax).__name__}")
+    if not isinstance(positions, Mapping):
+        raise TypeError(
+            f"positions must be a mapping of node to (x, y), got {type(positions).__name__}"
+        )
+    if not positions:
+        raise ValueError("positions is empty: there is no node to draw")
+    where = {
+        node: tuple(float(v) for v in _checks.as_array(xy, f"positions[{node!r}]", shape=(2,)))
+        for node, xy in positions.items()
+    }
+    if isinstance(edges, (str, bytes)) or not isinstance(edges, Sequence):
+        raise TypeError(
+            f"edges must be a sequence of (source, target) pairs, got {type(edges).__name__}"
+        )
+    for i, edge in enumerate(edges):
+        if not isinstance(edge, tuple) or len(edge) != 2:
+            raise TypeError(f"edges[{i}] must be a (source, target) pair, got {edge!r}")
+        if edge[0] not in where or edge[1] not in where:
+            raise ValueError(f"edges[{i}] joins a node that positions lacks: {edge!r}")
+        if edge[0] is edge[1]:
+            raise ValueError(f"edges[{i}] joins a node to itself: {edge!r}")
+    node_labels = _label_map(node_labels, "node_labels", where)
+    edge_labels = _label_map(edge_labels, "edge_labels", set(edges))
+    edge_labels_below = _label_map(edge_labels_below, "edge_labels_below", set(edges))
+    if node_colors is None:
+        node_colors = {}
+    if not isinstance(node_colors, Mapping):
+        raise TypeError(
+            f"node_colors must be a mapping of node to colour, got {type(node_colors).__name__}"
+        )
+    label_at = _checks.as_float(label_at, "label_at", above=0.0, below=1.0)
+    radius = _checks.as_float(radius, "radius", above=0.0)
+    fontsize = _checks.as_float(fontsize, "fontsize", above=0.0)
+    style = {"label_at": label_at, "radius": radius, "fontsize": fontsize}
+    _draw_graph(ax, where, edges, node_labels, edge_labels, edge_labels_below, node_colors, style)
+    return ax
+
+
+def _label_map(labels: Any, name: str, keys: Any) -> dict[Any, str]:
+    if labels is None:
+        return {}
+    if not isinstance(labels, Mapping):
+        raise TypeError(f"{name} must be a mapping, got {type(labels).__name__}")
+    for key, text in labels.items():
+        if key not in keys:
+            raise ValueError(f"{name} has a label for {key!r}, which is not in the graph")
+        if not isinstance(text, str):
+            raise TypeError(f"{name}[{key!r}] must be a str, got {type(text).__name__}")
+    return dict(labels)
+
+
+def _draw_graph(ax, where, edges, node_labels, above, below, colors, style) -> None:
+    from matplotlib.patches import Circle, FancyArrowPatch
+    from matplotlib.transforms import offset_copy
+
+    radius, size = style["radius"], style["fontsize"]
+    for node, (x, y) in where.items():
+        circle = Circle((x, y), radius, facecolor=colors.get(node, "white"), edgecolor="0.2")
+        ax.add_patch(circle).set_zorder(3)
+        ax.text(x, y, node_labels.get(node, str(node)), ha="center", va="center", fontsize=size,
+                zorder=4)  # fmt: skip
+    for edge in edges:
+        (x0, y0), (x1, y1) = where[edge[0]], where[edge[1]]
+        ux, uy = np.array([x1 - x0, y1 - y0]) / np.hypot(x1 - x0, y1 - y0)
+        ends = (x0 + radius * ux, y0 + radius * uy), (x1 - radius * ux, y1 - radius * uy)
+        arrow = FancyArrowPatch(*ends, arrowstyle="-|>", mutation_scale=11, color="0.4")
+        ax.add_patch(arrow).set_zorder(2)
+        at = (x0 + style["label_at"] * (x1 - x0), y0 + style["label_at"] * (y1 - y0))
+        angle = float(np.degrees(np.arctan2(uy, ux)))
+        for text, va, colour, side in ((above.get(edge), "bottom", "black", 1.5),
+                                       (below.get(edge), "top", "tab:red", -1.5)):  # fmt: skip
+            if text:  # 1.5 points off the line, on its left or its right
+                shift = offset_copy(ax.transData, ax.figure, -side * uy, side * ux, units="points")
+                ax.text(*at, text, ha="center", va=va, rotation=angle, rotation_mode="anchor",
+                        fontsize=0.85 * size, color=colour, zorder=4, transform=shift)  # fmt: skip
+    xs, ys = zip(*where.values(), strict=True)
+    ax.set_xlim(min(xs) - 2 * radius, max(xs) + 2 * radius)
+    ax.set_ylim(min(ys) - 2 * radius, max(ys) + 2 * radius)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def _str_list(value: Any, name: str, length: int) -> list[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence, got {type(value).__name__}")
+    if len(value) != length:
+        raise ValueError(f"{name} must have {length} entries, got {len(value)}")
+    return list(value)
+
+
+def _str_entries(value: Any, name: str, length: int) -> list[str]:
+    entries = _str_list(value, name, length)
+    for i, text in enumerate(entries):
+        if not isinstance(text, str):
+            raise TypeError(f"{name}[{i}] must be a str, got {type(text).__name__}")
+    return entries
+
+
+def draw_network(
+    ax: Any,
+    sizes: Sequence[int],
+    *,
+    weight_labels: Sequence[Sequence[Sequence[str]]] | None = None,
+    unit_labels: Sequence[Sequence[str]] | None = None,
+    layer_names: Sequence[str] | None = None,
+    label_at: float = 0.3,
+    fontsize: float = 10,
+) -> Any:
+    r"""Draw a small fully connected network: units in columns, a weight on every arrow.
+
+    Layer ``l`` is a column of ``sizes[l]`` units, and every unit is joined to every unit of
+    the next layer by an arrow labelled with its weight. The labels follow the book's row
+    convention ``z = a W + b``: entry ``W[i, j]`` of layer ``l`` carries unit ``i`` of layer
+    ``l - 1`` to unit ``j`` of layer ``l``, written :math:`W^{(l)}_{ij}` by default.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    sizes : sequence of int
+        Units per layer, input first: at least two layers of 1 to 8 units.
+    weight_labels : sequence of tables of str, optional
+        For each pair of consecutive layers, a ``sizes[l]`` by ``sizes[l + 1]`` table (rows
+        of str), e.g. the weights as text; by default the symbols :math:`W^{(l)}_{ij}`.
+    unit_labels : sequence of sequences of str, optional
+        One label per unit of each layer; by default :math:`x_i` for the inputs,
+        :math:`h_j` (:math:`h^{(l)}_j` with several hidden layers) for hidden units and
+        :math:`\hat y` (:math:`\hat y_k`) for the outputs.
+    layer_names : sequence of str, optional
+        A caption under each column; by default "input layer", "hidden layer", "output
+        layer".
+    label_at : float, default 0.3
+        Where along each arrow its weight sits, as a fraction from its source, in (0, 1).
+    fontsize : float, default 10
+        Size of the unit labels in points, > 0.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, for chaining.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not a Matplotlib axes, ``sizes`` not a sequence of ints, a label
+        argument not a sequence or a label not a str.
+    ValueError
+        If there are fewer than two layers, a layer has fewer than 1 or more than 8 units,
+        a label argument has the wrong number of entries, or ``label_at`` or ``fontsize``
+        is out of range.
+    """
+    if not hasattr(ax, "add_patch"):
+        raise TypeError(f"ax must be a Matplotlib Axes, got {type(ax).__name__}")
+    sizes = _checks.as_ints(sizes, "sizes", minimum=1, min_length=2)
+    if max(sizes) > 8:
+        raise ValueError(f"sizes must have at most 8 units per layer to stay legible, got {sizes}")
+    depth = len(sizes) - 1
+    if unit_labels is None:
+        unit_labels = _default_unit_labels(sizes)
+    units = _str_list(unit_labels, "unit_labels", len(sizes))
+    for layer, n in enumerate(sizes):
+        _str_entries(units[layer], f"unit_labels[{layer}]", n)
+    if weight_labels is None:
+        weight_labels = [
+            [[f"$W^{{({layer + 1})}}_{{{i + 1}{j + 1}}}$" for j in range(sizes[layer + 1])]
+             for i in range(sizes[layer])]
+            for layer in range(depth)
+        ]  # fmt: skip
+    tables = _str_list(weight_labels, "weight_labels", depth)
+    for layer in range(depth):
+        rows = _str_list(tables[layer], f"weight_labels[{layer}]", sizes[layer])
+        for i, row in enumerate(rows):
+            _str_entries(row, f"weight_labels[{layer}][{i}]", sizes[layer + 1])
+    if layer_names is None:
+        hidden = ["hidden layer"] if depth == 2 else [f"hidden layer {k}" for k in range(1, depth)]
+        layer_names = ["input layer", *hidden, "output layer"]
+    names = _str_entries(layer_names, "layer_names", len(sizes))
+    label_at = _checks.as_float(label_at, "label_at", above=0.0, below=1.0)
+    fontsize = _checks.as_float(fontsize, "fontsize", above=0.0)
+    _draw_network(ax, sizes, tables, units, names, label_at, fontsize)
+    return ax
+
+
+def _default_unit_labels(sizes: Sequence[int]) -> list[list[str]]:
+    depth = len(sizes) - 1
+    labels = [[f"$x_{{{i + 1}}}$" for i in range(sizes[0])]]
+    for layer in range(1, depth):
+        tag = f"^{{({layer})}}" if depth > 2 else ""
+        labels.append([f"$h{tag}_{{{j + 1}}}$" for j in range(sizes[layer])])
+    outputs = (
+        ["$\\hat y$"] if sizes[-1] == 1 else [f"$\\hat y_{{{k + 1}}}$" for k in range(sizes[-1])]
+    )
+    return [*labels, outputs]
+
+
+def _draw_network(ax, sizes, tables, units, names, label_at, fontsize) -> None:
+    gap = 2.0  # horizontal distance between layers, in units of the vertical one
+    positions, labels, colours, edges, weights = {}, {}, {}, [], {}
+    for layer, n in enumerate(sizes):
+        colour = "0.85" if layer == 0 else "#fdbf6f" if layer == len(sizes) - 1 else "#a6cee3"
+        for unit in range(n):
+            positions[layer, unit] = (gap * layer, (n - 1) / 2 - unit)
+            labels[layer, unit] = units[layer][unit]
+            colours[layer, unit] = colour
+    for layer in range(len(sizes) - 1):
+        for i in range(sizes[layer]):
+            for j in range(sizes[layer + 1]):
+                edges.append(((layer, i), (layer + 1, j)))
+                weights[edges[-1]] = tables[layer][i][j]
+    style = {"label_at": label_at, "radius": 0.3, "fontsize": fontsize}
+    _draw_graph(ax, positions, edges, labels, weights, {}, colours, style)
+    bottom = min(y for _, y in positions.values()) - 0.55
+    for layer, name in enumerate(names):
+        ax.text(gap * layer, bottom, name, ha="center", va="top", fontsize=0.9 * fontsize)
+    ax.set_ylim(bottom - 0.5, ax.get_ylim()[1])
+
+
+def accuracy_intervals(
+    ax: Any,
+    accuracies: Mapping[str, float],
+    intervals: Mapping[str, Sequence[float]],
+    *,
+    xlabel: str = "test accuracy (%)",
+    colors: Mapping[str, str] | None = None,
+) -> Any:
+    """Dot-and-whisker chart: one row per model, a dot at its accuracy, a bar over its interval.
+
+    Accuracies are drawn in percent, the first entry at the top. Two bars that do not
+    overlap show a clear difference; overlapping bars do not show that there is none (two
+    models scored on the same examples are better compared with
+    :func:`dlbook.evaluation.mcnemar`).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    accuracies : mapping of str to float
+        Label -> accuracy in [0, 1]; at least one.
+    intervals : mapping of str to pair of float
+        Label -> ``(low, high)`` in [0, 1] around the accuracy, e.g. from
+        :func:`dlbook.evaluation.accuracy_interval`; the same labels as ``accuracies``.
+    xlabel : str, default "test accuracy (%)"
+        Axis label: say which data the accuracies are measured on.
+    colors : mapping of str to str, optional
+        Matplotlib colour per label; labels not named are drawn in black.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, for chaining.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not a Matplotlib axes, a mapping is not a mapping, or a value is not
+        a number.
+    ValueError
+        If ``accuracies`` is empty, the labels of the two mappings differ, a value is not
+        finite or lies outside [0, 1], an interval is not a pair or does not contain its
+        accuracy, or ``colors`` names a label that ``accuracies`` lacks.
+    """
+    if not hasattr(ax, "errorbar"):
+        raise TypeError(f"ax must be a Matplotlib Axes, got {type(ax).__name__}")
+    colors = {} if colors is None else colors
+    for name, value in (("accuracies", accuracies), ("intervals", intervals), ("colors", colors)):
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{name} must be a mapping keyed by label, got {type(value).__name__}")
+    if not accuracies:
+        raise ValueError("accuracies is empty")
+    if set(intervals) != set(accuracies):
+        raise ValueError(
+            f"intervals must have the labels of accuracies: {sorted(accuracies)}, "
+            f"got {sorted(intervals)}"
+        )
+    if set(colors) - set(accuracies):
+        raise ValueError(
+            f"colors names labels accuracies lacks: {sorted(set(colors) - set(accuracies))}"
+        )
+    for row, (label, acc) in enumerate(accuracies.items()):
+        acc = _checks.as_float(acc, f"accuracies[{label!r}]", minimum=0.0, maximum=1.0)
+        low, high = _checks.as_array(intervals[label], f"intervals[{label!r}]", shape=(2,))
+        if not 0.0 <= low <= acc <= high <= 1.0:
+            raise ValueError(
+                f"intervals[{label!r}] = ({low}, {high}) must lie in [0, 1] and contain the "
+                f"accuracy {acc}"
+            )
+        color = colors.get(label, "black")
+        ax.errorbar(100 * acc, -row, xerr=[[100 * (acc - low)], [100 * (high - acc)]],
+                    fmt="o", color=color, capsize=4, markersize=6)  # fmt: skip
+    ax.set_yticks(-np.arange(len(accuracies)), list(accuracies))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    return ax
 
 
 # Matplotlib's player draws its buttons with Font Awesome 4 icons loaded from a CDN; offline (and

@@ -1,4 +1,5 @@
-"""Timing helpers: how many threads BLAS may use, and how fast this machine multiplies.
+"""Timing helpers: how many threads BLAS may use, how fast this machine multiplies, how long
+a call takes.
 
 Timings vary from machine to machine and from minute to minute on a shared one, so the
 chapters measure the matmul rate in the same run as the thing they compare with it.
@@ -7,14 +8,14 @@ chapters measure the matmul rate in the same run as the thing they compare with 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 import numpy as np
 
 from . import _checks
 
-__all__ = ["blas_threads", "matmul_gflops"]
+__all__ = ["best_seconds", "blas_threads", "matmul_gflops"]
 
 
 def blas_threads(n: int) -> AbstractContextManager[int]:
@@ -96,9 +97,50 @@ def _matmul_gflops(n: int, repeats: int) -> float:
     b = rng.random((n, n), dtype=np.float32)
     out = np.empty_like(a)
     np.matmul(a, b, out=out)  # warm-up: threads, caches
+    best = _best_seconds(lambda: np.matmul(a, b, out=out), repeats)
+    return 2 * n**3 / max(best, 1e-9) / 1e9  # a tiny product may read 0 s
+
+
+def best_seconds(fn: Callable[[], object], repeats: int = 5, number: int = 1) -> float:
+    """Wall-clock seconds of one call of ``fn()``: the fastest of ``repeats`` timings.
+
+    Each timing runs ``fn()`` ``number`` times in a row and divides by ``number`` (like
+    :func:`timeit.repeat`), so that quick calls can be timed in blocks as long as a slow
+    call's. On a shared machine a timing is only ever slowed down by other work, never
+    sped up, so the fastest is the best estimate of what the call itself costs.
+
+    Parameters
+    ----------
+    fn : callable
+        Called with no arguments, e.g. ``lambda: forward(net, x)``; its result is ignored.
+    repeats : int, default 5
+        Number of timings, >= 1.
+    number : int, default 1
+        Calls per timing, >= 1.
+
+    Returns
+    -------
+    float
+        Seconds per call, from the fastest timing.
+
+    Raises
+    ------
+    TypeError
+        If ``fn`` is not callable or ``repeats`` or ``number`` not an int.
+    ValueError
+        If ``repeats`` or ``number`` is a bool or < 1.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be a function of no arguments, got {type(fn).__name__}")
+    repeats = _checks.as_int(repeats, "repeats", minimum=1)
+    return _best_seconds(fn, repeats, _checks.as_int(number, "number", minimum=1))
+
+
+def _best_seconds(fn: Callable[[], object], repeats: int, number: int = 1) -> float:
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        np.matmul(a, b, out=out)
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / max(best, 1e-9) / 1e9  # a tiny product may read 0 s
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best

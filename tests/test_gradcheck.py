@@ -48,6 +48,16 @@ def test_numerical_gradient_leaves_a_float32_network_unchanged():
     np.testing.assert_array_equal(net.params, before)
 
 
+def test_numerical_gradient_at_chosen_indices():
+    x, labels, _ = _batch()
+    net = nn.init_mlp((5, 4, 3), seed=1, dtype=np.float64)
+    full = gc.numerical_gradient(net, x, labels)
+    chosen = np.array([7, 0, 30, 7])
+    np.testing.assert_array_equal(
+        gc.numerical_gradient(net, x, labels, indices=chosen), full[chosen]
+    )
+
+
 def test_relative_error():
     assert gc.relative_error(np.ones(3), np.ones(3)) == 0.0
     assert gc.relative_error(np.zeros(2), np.zeros(2)) == 0.0
@@ -105,7 +115,14 @@ BAD_INPUT = [
         gc.numerical_gradient,
         CHECK,
         kinds={"eps": "positive", "y": "labels"},
-        extra=BATCH_CASES,
+        extra=[
+            *BATCH_CASES,
+            ("indices-floats", {"indices": np.array([0.5])}, TypeError, "indices"),
+            ("indices-negative", {"indices": np.array([-1])}, ValueError, "indices"),
+            ("indices-too-large", {"indices": np.array([NET.num_params])}, ValueError, "indices"),
+            ("indices-2-D", {"indices": np.zeros((1, 1), np.int64)}, ValueError, "indices"),
+            ("indices-empty", {"indices": np.array([], np.int64)}, ValueError, "indices"),
+        ],
     ),
     Spec(gc.gradient_check, CHECK, kinds={"eps": "positive", "y": "labels"}, extra=BATCH_CASES),
     Spec(

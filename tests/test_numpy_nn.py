@@ -241,6 +241,8 @@ BAD_INPUT = [
             ("dtype-none", {"dtype": None}, TypeError, "dtype"),
             ("dtype-nonsense", {"dtype": "foo"}, TypeError, "dtype"),
             ("dtype-int", {"dtype": np.int32}, ValueError, "dtype"),
+            ("init-unknown", {"init": "xavier"}, ValueError, "init"),
+            ("init-int", {"init": 2}, TypeError, "init"),
         ],
     ),
     Spec(
@@ -336,7 +338,13 @@ BAD_INPUT = [
     Spec(
         nn.train,
         make_kwargs=_train_kwargs,
-        kinds={"epochs": "count", "batch_size": "count", "seed": "natural", "y": "labels"},
+        kinds={
+            "epochs": "count",
+            "batch_size": "count",
+            "seed": "natural",
+            "y": "labels",
+            "restore_best": "bool",
+        },
         extra=[
             NOT_A_NET,
             *X_CASES,
@@ -362,6 +370,12 @@ BAD_INPUT = [
                 ValueError,
                 "validation_data",
             ),
+            (
+                "restore-without-validation",
+                {"restore_best": True, "validation_data": None},
+                ValueError,
+                "restore_best",
+            ),
         ],
     ),
 ]
@@ -375,3 +389,48 @@ def test_bad_input(spec, overrides, exc, arg):
 @pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
 def test_bad_input_valid_call(spec):
     check_spec_valid(spec)
+
+
+@pytest.mark.parametrize(
+    ("init", "variance"),
+    [
+        ("normal", lambda m, n: 1.0),
+        ("lecun", lambda m, n: 1.0 / m),
+        ("glorot", lambda m, n: 2.0 / (m + n)),
+        ("he", lambda m, n: 2.0 / m),
+    ],
+)
+def test_init_schemes_draw_weights_of_the_stated_variance(init, variance):
+    net = nn.init_mlp((400, 300, 200), init=init, seed=0, dtype=np.float64)
+    for w in net.weights:
+        assert w.var() == pytest.approx(variance(*w.shape), rel=0.05)
+        assert abs(w.mean()) < 0.05 * np.sqrt(variance(*w.shape))
+    assert not np.any(net.params[net.weights[0].size : net.weights[0].size + 300])  # zero biases
+
+
+def test_default_init_is_he_for_relu_and_lecun_for_sigmoid():
+    relu = nn.init_mlp((5, 4, 3), activation="relu", seed=3)
+    np.testing.assert_array_equal(
+        relu.params, nn.init_mlp((5, 4, 3), activation="relu", init="he", seed=3).params
+    )
+    sig = nn.init_mlp((5, 4, 3), activation="sigmoid", seed=3)
+    np.testing.assert_array_equal(
+        sig.params, nn.init_mlp((5, 4, 3), activation="sigmoid", init="lecun", seed=3).params
+    )
+
+
+def test_restore_best_keeps_the_weights_of_the_best_validation_epoch():
+    x, labels, _ = _batch(n=60, d=5, k=3, seed=4)
+    x_val, labels_val, _ = _batch(n=40, d=5, k=3, seed=5)  # unrelated labels: accuracy wanders
+    kwargs = {"epochs": 12, "batch_size": 10, "seed": 0, "validation_data": (x_val, labels_val)}
+    net = nn.init_mlp((5, 16, 3), seed=0, dtype=np.float64)
+    history = nn.train(net, x, labels, optimizer=SGD(1.0), restore_best=True, **kwargs)
+    best = int(np.argmax(history["val_accuracy"]))
+    final = accuracy(labels_val, predicted_labels(nn.predict(net, x_val)))
+    assert final == history["val_accuracy"][best]
+    again = nn.init_mlp((5, 16, 3), seed=0, dtype=np.float64)  # the same run, stopped there
+    nn.train(again, x, labels, optimizer=SGD(1.0), **{**kwargs, "epochs": best + 1})
+    np.testing.assert_array_equal(net.params, again.params)
+    assert net.weights[0].base is not None  # the views still share the flat array
+    net.params[0] = 123.0
+    assert net.weights[0][0, 0] == 123.0

@@ -10,7 +10,10 @@ from matplotlib.animation import FuncAnimation
 
 from dlbook.plots import (
     HOUSE_STYLE,
+    accuracy_intervals,
     animation_html,
+    draw_graph,
+    draw_network,
     image_grid,
     loss_contours,
     training_curves,
@@ -96,6 +99,43 @@ def test_loss_contours_draws_log_levels_a_colour_bar_and_the_minimum():
     plt.close(fig)
 
 
+def test_draw_graph_draws_nodes_arrows_and_both_labels():
+    fig, ax = plt.subplots()
+    positions = {"a": (0, 0), "b": (1, 0), "c": (2, 1)}
+    edges = [("a", "b"), ("b", "c")]
+    draw_graph(
+        ax,
+        positions,
+        edges,
+        node_labels={"a": "x"},
+        edge_labels={("a", "b"): "0.50"},
+        edge_labels_below={("a", "b"): "-0.25"},
+        node_colors={"a": "0.85"},
+    )
+    texts = {t.get_text(): t for t in ax.texts}
+    assert {"x", "b", "c", "0.50", "-0.25"} <= set(texts)
+    assert texts["-0.25"].get_color() == "tab:red"
+    assert len(ax.patches) == 3 + 2  # three circles, two arrows
+    assert ax.get_aspect() == 1.0
+    plt.close(fig)
+
+
+def test_draw_network_labels_every_weight_in_the_row_convention():
+    fig, ax = plt.subplots()
+    draw_network(ax, (2, 3, 1))
+    texts = [t.get_text() for t in ax.texts]
+    assert "$W^{(1)}_{23}$" in texts  # from input 2 to hidden unit 3
+    assert "$W^{(2)}_{31}$" in texts
+    assert {"$x_{1}$", "$h_{3}$", "$\\hat y$", "input layer", "output layer"} <= set(texts)
+    assert len(ax.patches) == 6 + 2 * 3 + 3
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    numbers = [[["0.1", "0.2"]], [["-1"], ["2"]]]
+    draw_network(ax, (1, 2, 1), weight_labels=numbers, layer_names=["in", "mid", "out"])
+    assert {"0.1", "0.2", "-1", "2", "mid"} <= {t.get_text() for t in ax.texts}
+    plt.close(fig)
+
+
 def _axes_kwargs(**kwargs):
     def make():
         fig, ax = plt.subplots()
@@ -165,6 +205,101 @@ BAD_INPUT = [
             ("minimum-nan", {"minimum": (1.0, float("nan"))}, ValueError, "minimum"),
         ],
     ),
+    Spec(
+        draw_graph,
+        make_kwargs=_axes_kwargs(positions={"a": (0.0, 0.0), "b": (1.0, 0.5)}, edges=[("a", "b")]),
+        kinds={"label_at": "fraction", "radius": "positive", "fontsize": "positive"},
+        extra=[
+            ("ax-none", {"ax": None}, TypeError, "ax"),
+            ("positions-list", {"positions": [(0, 0)]}, TypeError, "positions"),
+            ("positions-empty", {"positions": {}}, ValueError, "positions"),
+            (
+                "position-nan",
+                {"positions": {"a": (0.0, float("nan")), "b": (1, 1)}},
+                ValueError,
+                "positions",
+            ),
+            (
+                "position-triple",
+                {"positions": {"a": (0, 0, 0), "b": (1, 1)}},
+                ValueError,
+                "positions",
+            ),
+            ("edges-str", {"edges": "ab"}, TypeError, "edges"),
+            ("edge-single", {"edges": [("a",)]}, TypeError, "edges"),
+            ("edge-unknown", {"edges": [("a", "z")]}, ValueError, "edges"),
+            ("edge-loop", {"edges": [("a", "a")]}, ValueError, "edges"),
+            ("node-labels-list", {"node_labels": ["x"]}, TypeError, "node_labels"),
+            ("node-label-unknown", {"node_labels": {"z": "x"}}, ValueError, "node_labels"),
+            ("node-label-number", {"node_labels": {"a": 1}}, TypeError, "node_labels"),
+            ("edge-label-unknown", {"edge_labels": {("b", "a"): "1"}}, ValueError, "edge_labels"),
+            (
+                "below-label-number",
+                {"edge_labels_below": {("a", "b"): 0.5}},
+                TypeError,
+                "edge_labels_below",
+            ),
+            ("colors-list", {"node_colors": ["red"]}, TypeError, "node_colors"),
+        ],
+    ),
+    Spec(
+        draw_network,
+        make_kwargs=_axes_kwargs(sizes=(2, 2, 1)),
+        kinds={"label_at": "fraction", "fontsize": "positive"},
+        extra=[
+            ("ax-none", {"ax": None}, TypeError, "ax"),
+            ("sizes-str", {"sizes": "221"}, TypeError, "sizes"),
+            ("sizes-one-layer", {"sizes": (3,)}, ValueError, "sizes"),
+            ("sizes-zero", {"sizes": (2, 0)}, ValueError, "sizes"),
+            ("sizes-too-wide", {"sizes": (2, 9)}, ValueError, "sizes"),
+            ("unit-labels-short", {"unit_labels": [["a", "b"]]}, ValueError, "unit_labels"),
+            (
+                "unit-label-number",
+                {"unit_labels": [[1, 2], ["a", "b"], ["c"]]},
+                TypeError,
+                "unit_labels",
+            ),
+            ("weight-labels-str", {"weight_labels": "w"}, TypeError, "weight_labels"),
+            ("weight-labels-short", {"weight_labels": [[["a", "b"]]]}, ValueError, "weight_labels"),
+            ("layer-names-short", {"layer_names": ["in", "out"]}, ValueError, "layer_names"),
+            ("layer-name-number", {"layer_names": ["in", 2, "out"]}, TypeError, "layer_names"),
+        ],
+    ),
+    Spec(
+        accuracy_intervals,
+        make_kwargs=_axes_kwargs(
+            accuracies={"a": 0.9, "b": 0.5}, intervals={"a": (0.85, 0.93), "b": (0.4, 0.6)}
+        ),
+        extra=[
+            ("ax-none", {"ax": None}, TypeError, "ax"),
+            ("accuracies-list", {"accuracies": [0.9]}, TypeError, "accuracies"),
+            ("accuracies-empty", {"accuracies": {}, "intervals": {}}, ValueError, "accuracies"),
+            ("accuracy-percent", {"accuracies": {"a": 90.0, "b": 0.5}}, ValueError, "accuracies"),
+            ("accuracy-str", {"accuracies": {"a": "0.9", "b": 0.5}}, TypeError, "accuracies"),
+            (
+                "accuracy-nan",
+                {"accuracies": {"a": float("nan"), "b": 0.5}},
+                ValueError,
+                "accuracies",
+            ),
+            ("intervals-list", {"intervals": [(0.8, 0.9)]}, TypeError, "intervals"),
+            ("intervals-labels", {"intervals": {"a": (0.85, 0.93)}}, ValueError, "intervals"),
+            (
+                "interval-misses",
+                {"intervals": {"a": (0.95, 0.97), "b": (0.4, 0.6)}},
+                ValueError,
+                "intervals",
+            ),
+            (
+                "interval-triple",
+                {"intervals": {"a": (0.8, 0.9, 1.0), "b": (0.4, 0.6)}},
+                ValueError,
+                "intervals",
+            ),
+            ("colors-unknown", {"colors": {"z": "red"}}, ValueError, "colors"),
+            ("colors-list", {"colors": ["red"]}, TypeError, "colors"),
+        ],
+    ),
 ]
 BAD_INPUT_EXEMPT = {"use_house_style": "takes no argument"}
 
@@ -188,3 +323,18 @@ def test_bad_input(spec, overrides, exc, arg):
 def test_bad_input_valid_call(spec):
     check_spec_valid(spec)
     plt.close("all")
+
+
+def test_accuracy_intervals_draws_one_row_per_model():
+    fig, ax = plt.subplots()
+    accuracy_intervals(
+        ax,
+        {"CNN": 0.99, "MLP": 0.98},
+        {"CNN": (0.988, 0.992), "MLP": (0.977, 0.983)},
+        colors={"CNN": "tab:blue"},
+    )
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["CNN", "MLP"]
+    assert ax.get_xlabel() == "test accuracy (%)"
+    xs = sorted(bars.lines[0].get_xdata()[0] for bars in ax.containers)  # the dots
+    assert xs == pytest.approx([98.0, 99.0])
+    plt.close(fig)
