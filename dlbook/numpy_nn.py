@@ -28,7 +28,8 @@ import numpy as np
 
 from . import _checks
 from .evaluation import accuracy
-from .optim import Optimizer
+from .optim import Optimizer, _minibatches
+from .progress import epoch_line, show_progress
 
 __all__ = [
     "INITS",
@@ -660,10 +661,8 @@ def predict(net: MLP, x: np.ndarray, *, batch_size: int = 4096) -> np.ndarray:
 
 def _train_epoch(net, x, y, batch_size, optimizer, loss_fn, rng) -> tuple[float, float]:
     grad = np.empty_like(net.params)
-    order = rng.permutation(len(x))  # a new shuffle every epoch
     total_loss, correct = 0.0, 0
-    for i in range(0, len(x), batch_size):
-        idx = order[i : i + batch_size]
+    for idx in _minibatches(len(x), batch_size, rng):  # a new shuffle every epoch
         xb, yb = x[idx], y[idx]
         outputs, activations = _forward(net, xb)
         if y.ndim == 1:  # class labels: count the right answers
@@ -796,6 +795,9 @@ def train(
             history["val_accuracy"].append(accuracy(y_val, labels))
             if restore_best and history["val_accuracy"][-1] > best_accuracy:
                 best_accuracy, best_params = history["val_accuracy"][-1], net.params.copy()
+        if show_progress():  # a learner in JupyterLab sees each epoch; the book does not
+            latest = {k: v[-1] for k, v in history.items() if k in ("loss", "val_accuracy")}
+            print(epoch_line(epoch + 1, epochs, latest), flush=True)
     if restore_best:
         net.params[...] = best_params  # in place: the weight views stay valid
     return history

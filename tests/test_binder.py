@@ -74,9 +74,10 @@ def test_chapter_runs_top_to_bottom_in_a_fresh_kernel(docname, monkeypatch):
         for output in cell.get("outputs", []):
             text = output.get("text", "")[:500]
             assert output.get("name") != "stderr", f"{docname}, cell {index}: stderr {text!r}"
-    if "train_model(" in (ROOT / f"{docname}.md").read_text():
+    source = (ROOT / f"{docname}.md").read_text()
+    if "train_model(" in source or "nn.train(" in source:
         printed = " ".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
-        assert "Epoch 1/" in printed, f"{docname}: training showed no progress to a learner"
+        assert "poch 1/" in printed, f"{docname}: training showed no progress to a learner"
     peak_gib = sampler.peak / GIB
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}

@@ -75,3 +75,17 @@ def test_bad_input(spec, overrides, exc, arg):
 @pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
 def test_bad_input_valid_call(spec):
     check_spec_valid(spec)
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_numpy_training_prints_progress_only_outside_the_build(monkeypatch, capsys, quiet):
+    from dlbook import numpy_nn
+    from dlbook.optim import SGD
+
+    monkeypatch.setenv(progress.QUIET_ENV, "1" if quiet else "0")
+    net = numpy_nn.init_mlp([3, 4, 2], seed=0)
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
+    y = np.arange(16) % 2
+    numpy_nn.train(net, x, y, epochs=2, batch_size=8, optimizer=SGD(0.1))
+    out = capsys.readouterr().out
+    assert ("epoch 2/2: loss" in out) is not quiet
