@@ -1,12 +1,15 @@
 """A small convolutional network for MNIST and the tools that look inside it.
 
-The builder makes the chapter's CNN; the other functions count its parameters by hand,
-shift images to test robustness, and read out what the first convolution learned. Image
-scaling lives in :mod:`dlbook.preprocess`, accuracy in :mod:`dlbook.evaluation`.
+The builder makes the chapter's CNN (with a dense head that reads the pooled maps position by
+position, or a global-average-pooling head that does not); the other functions count its
+parameters by hand, shift images (to test robustness, or at random to augment training
+data), and read out what the convolutions learned. Image scaling lives in
+:mod:`dlbook.preprocess`, accuracy in :mod:`dlbook.evaluation`, the convolution itself in
+:mod:`dlbook.conv`.
 
 Each taught function is a short core (``_build_cnn``, ``_conv_parameter_count``,
-``_shift_images``, ``_first_layer_filters``, ``_feature_maps``) that the chapter shows,
-wrapped by a public function that checks its arguments and documents itself.
+``_shift_images``, ``_random_shifts``, ``_first_layer_filters``, ``_feature_maps``) that the
+chapter shows, wrapped by a public function that checks its arguments and documents itself.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ __all__ = [
     "conv_parameter_count",
     "feature_maps",
     "first_layer_filters",
+    "layer_outputs",
+    "random_shifts",
     "shift_images",
     "shifted_accuracies",
 ]
@@ -34,8 +39,9 @@ __all__ = [
 
 
 def _build_cnn(
-    filters, kernel_size, dense_units, conv_dropout, dense_dropout, input_shape, num_classes, name
-):
+    filters, kernel_size, dense_units, conv_dropout, dense_dropout, input_shape, num_classes,
+    name, head,
+):  # fmt: skip
     import keras
 
     layers = [keras.Input(shape=input_shape)]
@@ -44,7 +50,10 @@ def _build_cnn(
             keras.layers.Conv2D(n_filters, kernel_size, activation="relu", name=f"conv_{i}")
         )
         layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))  # halves height and width
-    layers.append(keras.layers.Flatten(name="flatten"))
+    if head == "flatten":  # one input of the dense layer per position and map: where matters
+        layers.append(keras.layers.Flatten(name="flatten"))
+    else:  # "gap": one average per map over all positions: where is forgotten
+        layers.append(keras.layers.GlobalAveragePooling2D(name="gap"))
     if conv_dropout > 0:
         layers.append(keras.layers.Dropout(conv_dropout, name="dropout_conv"))
     layers.append(keras.layers.Dense(dense_units, activation="relu", name="hidden"))
@@ -54,25 +63,32 @@ def _build_cnn(
     return keras.Sequential(layers, name=name)
 
 
-def _conv_parameter_count(filters, kernel_size, dense_units, image_side, channels, num_classes):
+def _conv_parameter_count(
+    filters, kernel_size, dense_units, image_side, channels, num_classes, head
+):  # fmt: skip
     total, side, c_in = 0, image_side, channels
     for c_out in filters:
         total += (kernel_size * kernel_size * c_in + 1) * c_out  # k x k x c_in weights + a bias
         side = (side - kernel_size + 1) // 2  # a convolution without padding, then 2 x 2 pooling
         c_in = c_out
-    flat = side * side * c_in  # the pooled maps, flattened for the dense head
+    # The dense head reads every pooled value (flatten) or one average per map (gap).
+    flat = side * side * c_in if head == "flatten" else c_in
     return total + (flat + 1) * dense_units + (dense_units + 1) * num_classes
 
 
+HEADS = ("flatten", "gap")
+
+
 def _checked_architecture(
-    filters: Any, kernel_size: Any, dense_units: Any, num_classes: Any
-) -> tuple[tuple[int, ...], int, int, int]:
+    filters: Any, kernel_size: Any, dense_units: Any, num_classes: Any, head: Any
+) -> tuple[tuple[int, ...], int, int, int, str]:
     """The layer sizes that :func:`build_cnn` and :func:`conv_parameter_count` share, checked."""
     return (
         _checks.as_ints(filters, "filters", minimum=1, min_length=1),
         _checks.as_int(kernel_size, "kernel_size", minimum=1),
         _checks.as_int(dense_units, "dense_units", minimum=1),
         _checks.as_int(num_classes, "num_classes", minimum=2),
+        _checks.as_choice(head, "head", HEADS),
     )
 
 
@@ -97,15 +113,18 @@ def build_cnn(
     input_shape: tuple[int, int, int] = (28, 28, 1),
     num_classes: int = 10,
     name: str = "cnn",
+    head: str = "flatten",
 ) -> Any:
     """Build a convolutional classifier: conv blocks with pooling, then a small dense head.
 
     Each block is a ``Conv2D`` (``kernel_size`` x ``kernel_size``, no padding, ReLU)
-    followed by 2 x 2 max pooling. The blocks' output is flattened, optionally
-    dropped out (``conv_dropout``), passed through one ReLU dense layer of
-    ``dense_units`` (optionally dropped out, ``dense_dropout``) and a softmax. With the
-    defaults on MNIST: 28x28x1 -> 26x26x32 -> 13x13x32 -> 11x11x64 -> 5x5x64 -> 128 -> 10,
-    225,034 parameters.
+    followed by 2 x 2 max pooling. The blocks' output is flattened (``head="flatten"``:
+    a separate dense weight for every position of every map) or averaged over all
+    positions of each map (``head="gap"``, global average pooling: no weight depends on
+    position), optionally dropped out (``conv_dropout``), passed through one ReLU dense
+    layer of ``dense_units`` (optionally dropped out, ``dense_dropout``) and a softmax.
+    With the defaults on MNIST: 28x28x1 -> 26x26x32 -> 13x13x32 -> 11x11x64 -> 5x5x64 ->
+    128 -> 10, 225,034 parameters.
 
     Parameters
     ----------
@@ -125,24 +144,28 @@ def build_cnn(
         Number of softmax outputs, >= 2.
     name : str, default "cnn"
         Model name.
+    head : {"flatten", "gap"}, default "flatten"
+        How the dense layer reads the last pooled maps: every value (``"flatten"``, layer
+        ``flatten``) or the mean of each map (``"gap"``, layer ``gap``).
 
     Returns
     -------
     keras.Model
-        An uncompiled ``keras.Sequential`` model; its first layer is named ``conv_1``.
+        An uncompiled ``keras.Sequential`` model; its layers are named ``conv_1``,
+        ``pool_1``, ``conv_2``, ... in order.
 
     Raises
     ------
     TypeError
         If a size is not an int, ``filters`` or ``input_shape`` is not a sequence, a
-        dropout rate is not a number, or ``name`` is not a str.
+        dropout rate is not a number, or ``name`` or ``head`` is not a str.
     ValueError
         If a size is below its minimum or a bool, a rate lies outside [0, 1) or is not
-        finite, ``filters`` is empty, ``input_shape`` has not three entries, or the image
-        is too small for the blocks.
+        finite, ``filters`` is empty, ``input_shape`` has not three entries, ``head`` is
+        not one of the two heads, or the image is too small for the blocks.
     """
-    widths, kernel_size, dense_units, num_classes = _checked_architecture(
-        filters, kernel_size, dense_units, num_classes
+    widths, kernel_size, dense_units, num_classes, head = _checked_architecture(
+        filters, kernel_size, dense_units, num_classes, head
     )
     conv_dropout = _checks.as_float(conv_dropout, "conv_dropout", minimum=0.0, below=1.0)
     dense_dropout = _checks.as_float(dense_dropout, "dense_dropout", minimum=0.0, below=1.0)
@@ -154,8 +177,9 @@ def build_cnn(
     _require_room(min(shape[:2]), widths, kernel_size, f"input_shape {shape}")
     import_tensorflow()
     return _build_cnn(
-        widths, kernel_size, dense_units, conv_dropout, dense_dropout, shape, num_classes, name
-    )
+        widths, kernel_size, dense_units, conv_dropout, dense_dropout, shape, num_classes, name,
+        head,
+    )  # fmt: skip
 
 
 def conv_parameter_count(
@@ -166,6 +190,7 @@ def conv_parameter_count(
     image_side: int = 28,
     channels: int = 1,
     num_classes: int = 10,
+    head: str = "flatten",
 ) -> int:
     r"""Count the parameters of a :func:`build_cnn` network by hand.
 
@@ -187,6 +212,8 @@ def conv_parameter_count(
         Channels of the input image, >= 1.
     num_classes : int, default 10
         Number of outputs, >= 2.
+    head : {"flatten", "gap"}, default "flatten"
+        The dense head's input, as in :func:`build_cnn`.
 
     Returns
     -------
@@ -196,24 +223,28 @@ def conv_parameter_count(
     Raises
     ------
     TypeError
-        If a size is not an int or ``filters`` is not a sequence.
+        If a size is not an int, ``filters`` is not a sequence or ``head`` not a str.
     ValueError
-        If a size is below its minimum or a bool, ``filters`` is empty, or the image is
-        too small for the blocks.
+        If a size is below its minimum or a bool, ``filters`` is empty, ``head`` is
+        unknown, or the image is too small for the blocks.
 
     Examples
     --------
     >>> conv_parameter_count()
     225034
+    >>> conv_parameter_count(head="gap")
+    28426
     """
-    widths, kernel_size, dense_units, num_classes = _checked_architecture(
-        filters, kernel_size, dense_units, num_classes
+    widths, kernel_size, dense_units, num_classes, head = _checked_architecture(
+        filters, kernel_size, dense_units, num_classes, head
     )
     image_side = _checks.as_int(image_side, "image_side", minimum=1)
     channels = _checks.as_int(channels, "channels", minimum=1)
     _require_room(image_side, widths, kernel_size, f"image_side {image_side}")
     return int(
-        _conv_parameter_count(widths, kernel_size, dense_units, image_side, channels, num_classes)
+        _conv_parameter_count(
+            widths, kernel_size, dense_units, image_side, channels, num_classes, head
+        )
     )
 
 
@@ -276,6 +307,55 @@ def shift_images(images: np.ndarray, right: int = 0, down: int = 0) -> np.ndarra
     _require_in_view(right, images.shape[2], "right", "width")
     _require_in_view(down, images.shape[1], "down", "height")
     return _shift_images(images, right, down)
+
+
+def _random_shifts(images, max_shift, rng):
+    m, (n, height, width) = max_shift, images.shape[:3]
+    pad = [(0, 0), (m, m), (m, m)] + [(0, 0)] * (images.ndim - 3)
+    padded = np.pad(images, pad)  # a frame of m zero pixels all round
+    down, right = rng.integers(-m, m + 1, size=(2, n))  # one random shift per image
+    rows = (m - down)[:, None] + np.arange(height)  # image i's row r comes from padded row
+    cols = (m - right)[:, None] + np.arange(width)  # m - down[i] + r (and so for columns)
+    return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+
+
+def random_shifts(images: np.ndarray, max_shift: int = 1, *, seed: int) -> np.ndarray:
+    """Shift each image by its own random whole number of pixels (data augmentation).
+
+    Image ``i`` moves ``down[i]`` pixels down and ``right[i]`` pixels right, each drawn
+    uniformly from ``-max_shift .. max_shift`` (so with ``max_shift=1`` one image in nine
+    stays in place); the uncovered border is filled with zeros and pixels pushed past the
+    edge are lost, as in :func:`shift_images`.
+
+    Parameters
+    ----------
+    images : numpy.ndarray
+        Non-empty, finite numeric array of shape (n, height, width) or
+        (n, height, width, channels); any numeric dtype, kept.
+    max_shift : int, default 1
+        Largest shift in pixels along each axis, >= 1 and below the image's sides.
+    seed : int
+        Seed of the generator that draws the shifts (>= 0): the same seed gives the same
+        shifts.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array of the same shape and dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not numeric or ``max_shift`` or ``seed`` is not an int.
+    ValueError
+        If ``images`` is not 3-D or 4-D, is empty or not finite, ``max_shift`` is < 1, a
+        bool or not smaller than the image, or ``seed`` is negative.
+    """
+    images = _checks.as_array(images, "images", ndim=(3, 4), dtype=None)
+    max_shift = _checks.as_int(max_shift, "max_shift", minimum=1)
+    _require_in_view(max_shift, min(images.shape[1:3]), "max_shift", "smaller side")
+    rng = np.random.default_rng(_checks.as_seed(seed))
+    return _random_shifts(images, max_shift, rng)
 
 
 def shifted_accuracies(
@@ -465,3 +545,62 @@ def feature_maps(model: Any, image: np.ndarray, layer: int | str = 0) -> np.ndar
     expected = tuple(model.inputs[0].shape[1:])
     image = _checks.as_array(image, "image", shape=expected, kind="float", dtype=np.float32)
     return _feature_maps(model, conv, image)
+
+
+def _layer_outputs(model, images, layers):
+    import keras
+
+    probe = keras.Model(model.inputs[0], [model.get_layer(name).output for name in layers])
+    outputs = probe(images, training=False)  # one pass computes every requested layer
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return [np.asarray(out, dtype=np.float32) for out in outputs]
+
+
+def layer_outputs(model: Any, images: np.ndarray, layers: Sequence[str]) -> list[np.ndarray]:
+    """The outputs of named layers of a model for a batch of images (dropout off).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built single-input Keras model, e.g. from :func:`build_cnn`.
+    images : numpy.ndarray
+        A batch of the model's inputs, shape (n, *input_shape), floating point and scaled as
+        in training; a few hundred images at a time (every requested output is held in
+        memory).
+    layers : sequence of str
+        Names of layers of the model, e.g. ``["conv_1", "pool_1"]``; at least one.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One float32 array per name, in order, each of shape (n, *layer output shape); a
+        convolution's output is after its ReLU.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model, ``images`` is not a floating-point array, or
+        ``layers`` is not a sequence of str.
+    ValueError
+        If the model is not built or has several inputs, ``images`` does not match its
+        input shape or is not finite, or ``layers`` is empty or names no layer of the model.
+    """
+    import_tensorflow()
+    _checks.as_keras_model(model, "model")
+    if not model.built or not getattr(model, "inputs", None):
+        raise ValueError(f"model {model.name!r} is not built yet (start it with keras.Input)")
+    if len(model.inputs) != 1:
+        raise ValueError(f"model must have one input, got {len(model.inputs)}")
+    if isinstance(layers, str) or not isinstance(layers, Sequence):
+        raise TypeError(f"layers must be a sequence of layer names, got {type(layers).__name__}")
+    if not layers:
+        raise ValueError("layers is empty")
+    names = [layer.name for layer in model.layers]
+    for i, name in enumerate(layers):
+        if not isinstance(name, str):
+            raise TypeError(f"layers[{i}] must be a layer name (str), got {type(name).__name__}")
+        if name not in names:
+            raise ValueError(f"layers[{i}] {name!r} is not a layer of the model: {names}")
+    expected = (None, *model.inputs[0].shape[1:])
+    images = _checks.as_array(images, "images", shape=expected, kind="float", dtype=np.float32)
+    return _layer_outputs(model, images, list(layers))

@@ -13,6 +13,8 @@ from dlbook.cnn import (
     conv_parameter_count,
     feature_maps,
     first_layer_filters,
+    layer_outputs,
+    random_shifts,
     shift_images,
     shifted_accuracies,
 )
@@ -53,6 +55,28 @@ def test_hand_count_matches_keras(filters, kernel, dense, side):
     model = build_cnn(filters, kernel_size=kernel, dense_units=dense, input_shape=(side, side, 1))
     by_hand = conv_parameter_count(filters, kernel_size=kernel, dense_units=dense, image_side=side)
     assert model.count_params() == by_hand
+
+
+@pytest.mark.parametrize(
+    ("filters", "kernel", "dense", "side"), [((8,), 5, 16, 28), ((4, 6), 5, 10, 28)]
+)
+def test_gap_head_has_no_position_specific_weights(filters, kernel, dense, side):
+    model = build_cnn(filters, kernel_size=kernel, dense_units=dense, head="gap")
+    by_hand = conv_parameter_count(filters, kernel_size=kernel, dense_units=dense, head="gap")
+    assert model.count_params() == by_hand
+    assert model.get_layer("gap").output.shape[1:] == (filters[-1],)
+    assert model.get_layer("hidden").get_weights()[0].shape == (filters[-1], dense)
+    assert "flatten" not in [layer.name for layer in model.layers]
+    # The dense head reads averages: the same with the maps of any size, unlike flatten.
+    flat = conv_parameter_count(filters, kernel_size=kernel, dense_units=dense, image_side=56)
+    gap = conv_parameter_count(filters, kernel_size=kernel, dense_units=dense, image_side=56,
+                               head="gap")  # fmt: skip
+    assert gap == by_hand < flat
+
+
+def test_book_cnn_with_a_gap_head():
+    assert conv_parameter_count((32, 64), kernel_size=5, head="gap") == 61_706
+    assert conv_parameter_count((32, 64), kernel_size=5) == 184_586
 
 
 def test_model_predicts_probabilities(small_cnn):
@@ -112,6 +136,38 @@ def test_shift_up_to_one_pixel_short_of_the_side():
     for right, down in [(3, 0), (0, -3), (7, 0)]:  # a larger shift used to keep wrong pixels
         with pytest.raises(ValueError, match="right" if right else "down"):
             shift_images(image, right=right, down=down)
+
+
+# --- random_shifts -------------------------------------------------------------------------
+
+
+def test_random_shifts_moves_each_image_by_its_own_whole_shift():
+    images = np.zeros((400, 7, 7), dtype=np.uint8)
+    images[:, 3, 3] = 9  # one bright pixel in the centre
+    out = random_shifts(images, 1, seed=0)
+    assert out.shape == images.shape
+    assert out.dtype == np.uint8
+    assert np.all(out.sum(axis=(1, 2)) == 9)  # moved, never lost or duplicated
+    rows, cols = np.nonzero(out.reshape(400, -1))[1] // 7, np.nonzero(out.reshape(400, -1))[1] % 7
+    moves = set(zip((rows - 3).tolist(), (cols - 3).tolist(), strict=True))
+    assert moves == {(d, r) for d in (-1, 0, 1) for r in (-1, 0, 1)}  # all nine shifts occur
+    counts = np.bincount((rows - 3 + 1) * 3 + (cols - 3 + 1), minlength=9)
+    assert counts.min() > 25  # about 400 / 9 = 44 each
+    np.testing.assert_array_equal(random_shifts(images, 1, seed=0), out)  # seeded
+    assert not np.array_equal(random_shifts(images, 1, seed=1), out)
+
+
+def test_random_shifts_agrees_with_shift_images():
+    rng = np.random.default_rng(3)
+    images = rng.random((50, 6, 5, 1)).astype(np.float32)
+    out = random_shifts(images, 2, seed=4)
+    for image, shifted in zip(images, out, strict=True):
+        candidates = [
+            shift_images(image[np.newaxis], right, down)[0]
+            for right in range(-2, 3)
+            for down in range(-2, 3)
+        ]
+        assert any(np.array_equal(shifted, c) for c in candidates)
 
 
 # --- shifted_accuracies --------------------------------------------------------------------
@@ -183,6 +239,19 @@ def test_feature_maps_of_a_model_with_free_image_size():
     assert feature_maps(model, np.zeros((6, 5, 1), dtype=np.float32)).shape == (2, 4, 3)
 
 
+def test_layer_outputs_of_several_layers_in_one_pass(small_cnn):
+    images = np.random.default_rng(5).random((3, 28, 28, 1), dtype=np.float32)
+    conv, pooled, probs = layer_outputs(small_cnn, images, ["conv_1", "pool_1", "output"])
+    assert conv.shape == (3, 26, 26, 4)
+    assert pooled.shape == (3, 13, 13, 4)
+    assert all(a.dtype == np.float32 for a in (conv, pooled, probs))
+    np.testing.assert_allclose(np.transpose(conv[1], (2, 0, 1)), feature_maps(small_cnn, images[1]),
+                               rtol=1e-5, atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(probs, np.asarray(small_cnn(images, training=False)), rtol=1e-5)
+    (single,) = layer_outputs(small_cnn, images, ("pool_2",))
+    assert single.shape == (3, 5, 5, 6)
+
+
 def _unfit_models():
     import keras
 
@@ -233,6 +302,8 @@ _ARCHITECTURE_EXTRA = [
     ("filters-zero", {"filters": (0,)}, ValueError, "filters"),
     ("filters-bool", {"filters": (True,)}, ValueError, "filters"),
     ("num_classes-one", {"num_classes": 1}, ValueError, "num_classes"),
+    ("head-unknown", {"head": "dense"}, ValueError, "head"),
+    ("head-int", {"head": 1}, TypeError, "head"),
 ]
 _SIZES = ["kernel_size", "dense_units", "num_classes"]
 _IMAGES_EXTRA = [
@@ -331,6 +402,34 @@ BAD_INPUT = [
                 ValueError,
                 "predict",
             ),
+        ],
+    ),
+    Spec(
+        random_shifts,
+        kwargs={"images": np.zeros((2, 3, 3)), "max_shift": 1, "seed": 0},
+        kinds={"max_shift": "count", "seed": "natural"},
+        extra=[
+            *_IMAGES_EXTRA,
+            ("max_shift-out-of-frame", {"max_shift": 3}, ValueError, "max_shift"),
+        ],
+    ),
+    Spec(
+        layer_outputs,
+        make_kwargs=lambda: {
+            "model": _tiny_cnn(),
+            "images": np.zeros((2, 8, 8, 1), np.float32),
+            "layers": ["conv_1", "pool_1"],
+        },
+        extra=[
+            *_MODEL_EXTRA,
+            ("images-one", {"images": np.zeros((8, 8, 1), np.float32)}, ValueError, "images"),
+            ("images-size", {"images": np.zeros((2, 9, 8, 1), np.float32)}, ValueError, "images"),
+            ("images-uint8", {"images": np.zeros((2, 8, 8, 1), np.uint8)}, TypeError, "images"),
+            ("images-nan", {"images": np.full((2, 8, 8, 1), np.nan)}, ValueError, "images"),
+            ("layers-str", {"layers": "conv_1"}, TypeError, "layers"),
+            ("layers-empty", {"layers": []}, ValueError, "layers"),
+            ("layers-int", {"layers": [0]}, TypeError, "layers"),
+            ("layers-unknown", {"layers": ["conv_9"]}, ValueError, "layers"),
         ],
     ),
     Spec(
