@@ -564,7 +564,7 @@ def layer_outputs(model: Any, images: np.ndarray, layers: Sequence[str]) -> list
     model : keras.Model
         A built single-input Keras model, e.g. from :func:`build_cnn`.
     images : numpy.ndarray
-        A batch of the model's inputs, shape (n, *input_shape), floating point and scaled as
+        A batch of the model's inputs, shape ``(n, *input_shape)``, floating point and scaled as
         in training; a few hundred images at a time (every requested output is held in
         memory).
     layers : sequence of str
@@ -573,7 +573,7 @@ def layer_outputs(model: Any, images: np.ndarray, layers: Sequence[str]) -> list
     Returns
     -------
     list of numpy.ndarray
-        One float32 array per name, in order, each of shape (n, *layer output shape); a
+        One float32 array per name, in order, each of shape ``(n, *layer_output_shape)``; a
         convolution's output is after its ReLU.
 
     Raises
