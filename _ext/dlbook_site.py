@@ -17,7 +17,9 @@
   which we number per page so each id is unique; the site's ``index.html`` is a complete page
   that redirects to the book's first page (Jupyter Book's own is a bare ``<meta>`` tag).
 * Accessibility: the theme's primary sidebar puts the book's title link and search button
-  outside any landmark (axe's ``region`` rule); we label that section as a region.
+  outside any landmark (axe's ``region`` rule); we label that section as a region. And
+  Sphinx writes a field holding several return values as a list inside a paragraph; we drop
+  the paragraph.
 """
 
 from __future__ import annotations
@@ -158,18 +160,29 @@ SIDEBAR_START = '<div class="sidebar-primary-items__start sidebar-primary__secti
 SIDEBAR_REGION = SIDEBAR_START[:-1] + ' role="region" aria-label="Book navigation">'
 
 
-def _label_sidebar(app: Sphinx, exception: Exception | None) -> None:
-    """Give the theme's sidebar section a landmark role, on every page written."""
+LIST_IN_PARAGRAPH = re.compile(r'<p>(<ul class="simple">.*?</ul>)\s*</p>', re.S)
+
+
+def patch_page(text: str) -> str:
+    """Fixes to a written page: a labelled sidebar region; no list inside a paragraph."""
+    text = text.replace(SIDEBAR_START, SIDEBAR_REGION)
+    # Sphinx writes a field with several return values as <p><ul>...</ul></p>: invalid HTML.
+    return LIST_IN_PARAGRAPH.sub(r"\1", text)
+
+
+def _patch_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Apply :func:`patch_page` to every page written (idempotent)."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        if SIDEBAR_START in text:
-            page.write_text(text.replace(SIDEBAR_START, SIDEBAR_REGION), encoding="utf-8")
+        patched = patch_page(text)
+        if patched != text:
+            page.write_text(patched, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("build-finished", _label_sidebar)
+    app.connect("build-finished", _patch_pages)
     app.connect("build-finished", _write_index_redirect, priority=400)
     handlers = (_visit_hidden_cell, _depart_hidden_cell)
     app.add_node(HideCodeCellNode, override=True, html=handlers, singlehtml=handlers)

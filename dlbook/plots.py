@@ -710,7 +710,10 @@ def animation_html(animation: Any, alt: str, **jshtml_kwargs: Any) -> str:
         html = html.replace(
             f'<i class="{css_class}"></i>', f'<span aria-hidden="true">{char}</span>'
         )
-    html = re.sub(r'<img id="(_anim_img\w+)"', rf'<img id="\1" alt="{alt}"', html)
+    # Valid HTML: no <style> in the body (the player's few rules are in the book's dlbook.css),
+    # and the frame <img> gets a placeholder src until the player's script sets the first frame.
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    html = re.sub(r'<img id="(_anim_img\w+)"', rf'<img id="\1" src="data:," alt="{alt}"', html)
     html = re.sub(
         r'<input id="(_anim_slider\w+)"', r'<input id="\1" aria-label="Animation frame"', html
     )

@@ -38,6 +38,8 @@ def test_animation_html_is_offline_and_accessible(animation):
     assert 'alt="A line that does not move at all"' in html
     assert 'aria-label="Animation frame"' in html
     assert html.count("data:image/png;base64") == 3
+    assert "<style" not in html  # not valid in the page body; the rules are in dlbook.css
+    assert 'src="data:,"' in html  # a valid placeholder until the player shows frame 0
 
 
 def test_animation_html_rejects_bad_input(animation):

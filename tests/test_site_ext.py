@@ -36,3 +36,15 @@ def test_description_is_cut_at_a_word():
 def test_description_falls_back_to_the_project():
     assert dlbook_site.page_description(doctree("Tiny."), "dlbook") == "dlbook"
     assert dlbook_site.page_description(None, "dlbook") == "dlbook"
+
+
+def test_patch_page_labels_the_sidebar_and_unwraps_lists():
+    page = (
+        '<div class="sidebar-primary-items__start sidebar-primary__section"><a>x</a></div>'
+        '<dd><p><ul class="simple">\n<li><p>a</p></li>\n</ul>\n</p>\n</dd>'
+    )
+    patched = dlbook_site.patch_page(page)
+    assert 'role="region" aria-label="Book navigation"' in patched
+    assert '<dd><ul class="simple">' in patched
+    assert "</ul>\n</dd>" in patched
+    assert dlbook_site.patch_page(patched) == patched
