@@ -119,10 +119,11 @@ BAD_INPUT = [
     ),
     Spec(
         compile_classifier,
-        kinds={"learning_rate": "positive"},
+        kinds={"learning_rate": "positive", "steps_per_execution": "count"},
         make_kwargs=lambda: {
             "model": build_dense_network((4,), input_dim=3, num_classes=2),
             "learning_rate": 1e-3,
+            "steps_per_execution": 2,
         },
         extra=[("model-str", {"model": "model"}, TypeError, "model")],
     ),
@@ -238,6 +239,18 @@ def test_same_seed_gives_identical_weights(mnist_small):
         np.testing.assert_array_equal(a, b)
     other = _short_run_weights(x, y, seed=4)
     assert not np.array_equal(first[0], other[0])
+
+
+def test_steps_per_execution_gives_the_same_updates(mnist_small):
+    x, y, _, _ = mnist_small
+    weights = []
+    for steps in (1, 7):  # 7 does not divide the 50 steps: the last call runs fewer
+        seed_everything(5)
+        model = compile_classifier(build_dense_network((16,)), steps_per_execution=steps)
+        train_model(model, x[:1000], y[:1000], epochs=1, batch_size=20, seed=5)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_train_model_refuses_nan_inputs():
