@@ -27,6 +27,9 @@ __all__ = [
     "train_model",
 ]
 
+#: Rows :func:`predict_probabilities` hands to Keras at a time (a multiple of its batch size).
+_PREDICT_CHUNK_ROWS = 10_000
+
 #: Hidden layer widths of the source project's MNIST network (its README: 3 x 128 ReLU).
 SOURCE_HIDDEN_UNITS: tuple[int, ...] = (128, 128, 128)
 
@@ -450,8 +453,14 @@ def predict_probabilities(model: Any, x: np.ndarray, *, batch_size: int = 1000) 
     logger = import_tensorflow().get_logger()
     level = logger.level
     logger.setLevel("ERROR")
+    # Keras copies its whole input into a tensor first: predict a slice at a time, so that
+    # scoring 60,000 images costs tens of megabytes, not hundreds (a Binder kernel has 2 GB).
+    chunk = batch_size * max(1, _PREDICT_CHUNK_ROWS // batch_size)
     try:
-        probabilities = model.predict(x, batch_size=batch_size, verbose=0)
+        parts = [
+            np.asarray(model.predict(x[i : i + chunk], batch_size=batch_size, verbose=0))
+            for i in range(0, len(x), chunk)
+        ]
     finally:
         logger.setLevel(level)
-    return np.asarray(probabilities, dtype=np.float32)
+    return np.concatenate(parts).astype(np.float32, copy=False)

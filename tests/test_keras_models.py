@@ -202,6 +202,17 @@ def test_output_shapes_and_probabilities():
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_predicting_a_slice_at_a_time_changes_nothing(monkeypatch):
+    from dlbook import keras_models
+
+    seed_everything(0)
+    model = build_dense_network((16,), num_classes=10)
+    x = np.random.default_rng(1).random((23, 784), dtype=np.float32)
+    whole = np.asarray(model.predict(x, batch_size=4, verbose=0))
+    monkeypatch.setattr(keras_models, "_PREDICT_CHUNK_ROWS", 9)  # slices of 8 rows: 2 batches
+    np.testing.assert_array_equal(predict_probabilities(model, x, batch_size=4), whole)
+
+
 def test_summary_counts_optimizer_variables():
     """Keras 3's 'Total params' includes Adam's two slots per weight and two scalars."""
     model = compile_classifier(build_dense_network((128, 64)))
