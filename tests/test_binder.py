@@ -1,9 +1,11 @@
 """Every chapter runs top to bottom as a learner runs it on Binder: converted with jupytext,
 executed by nbclient in a fresh kernel, with ``book/`` as working directory, outside Sphinx.
 
-mybinder.org guarantees a kernel 1 GB and stops it at 2 GB, so the kernel's memory (its whole
-process tree, sampled while the chapter runs) must stay under 1.8 GiB. The peaks are written to
-``_build/binder-memory.json``.
+mybinder.org guarantees a kernel 1 GB and stops it at 2 GB. While a chapter runs, the kernel's
+process tree is sampled for its resident memory (RSS) and for the part of it that the operating
+system cannot reclaim: RSS less the pages mapped from files (the libraries' code, which a
+container under its memory limit drops and reads again rather than being killed). That part must
+stay under 1.8 GiB. Both peaks are written to ``_build/binder-memory.json``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ class PeakMemory(threading.Thread):
 
     def __init__(self, client: nbclient.NotebookClient) -> None:
         super().__init__(daemon=True)
-        self.client, self.peak, self.stop = client, 0, threading.Event()
+        self.client, self.stop = client, threading.Event()
+        self.peak = 0  # resident memory that cannot be reclaimed (anonymous pages), bytes
+        self.peak_rss = 0  # all resident memory, library pages included, bytes
 
     def kernel(self) -> psutil.Process | None:
         manager = getattr(self.client, "km", None)
@@ -48,7 +52,9 @@ class PeakMemory(threading.Thread):
                 if process is None:
                     continue
                 tree = [process, *process.children(recursive=True)]
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
+                infos = [p.memory_info() for p in tree]
+                self.peak_rss = max(self.peak_rss, sum(i.rss for i in infos))
+                self.peak = max(self.peak, sum(i.rss - i.shared for i in infos))
             except (psutil.Error, AttributeError):
                 continue
 
@@ -81,9 +87,12 @@ def test_chapter_runs_top_to_bottom_in_a_fresh_kernel(docname, monkeypatch):
     peak_gib = sampler.peak / GIB
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
-    results[docname] = round(peak_gib, 3)
+    results[docname] = {
+        "unreclaimable": round(peak_gib, 3),
+        "rss": round(sampler.peak_rss / GIB, 3),
+    }
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(f"{docname}: peak kernel memory {peak_gib:.2f} GiB")
+    print(f"{docname}: peak kernel memory {peak_gib:.2f} GiB, {sampler.peak_rss / GIB:.2f} GiB RSS")
     assert sampler.peak > 0, f"{docname}: the kernel's memory was never sampled"
     assert peak_gib <= BINDER_LIMIT_GIB, (
         f"{docname}: the kernel peaked at {peak_gib:.2f} GiB, over Binder's {BINDER_LIMIT_GIB} GiB"
