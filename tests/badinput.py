@@ -1,8 +1,9 @@
 """A table of bad values per argument kind, fed to every public function.
 
 Each test module ``tests/test_<module>.py`` declares ``BAD_INPUT``: a list of :class:`Spec`,
-one per public function (or class), with a valid call and the kind of each argument. Its
-test then calls :func:`check_spec_case` for every case of :func:`cases`. The package-wide
+one per public function (or class), with a valid call and the kind of each argument, and
+gets its two tests from :func:`bad_input_tests`, which calls :func:`check_spec_case` for every
+case of :func:`cases` and :func:`check_spec_valid` for every valid call. The package-wide
 rule (``dlbook._checks``): a wrong type raises ``TypeError``, a wrong value ``ValueError``,
 and the message names the argument. ``tests/test_bad_input.py`` checks that every public
 function of every module has a spec.
@@ -145,6 +146,26 @@ def check_spec_case(spec: Spec, overrides: dict[str, Any], exc: type[Exception],
     assert re.search(rf"\b{re.escape(arg)}\b", message), (
         f"{spec.name}: the message {message!r} does not name the argument {arg!r}"
     )
+
+
+def bad_input_tests(specs: list[Spec]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests a module runs over its ``BAD_INPUT``, to assign at its top level::
+
+        test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)
+
+    ``test_bad_input`` feeds every bad case (:func:`check_spec_case`);
+    ``test_bad_input_valid_call`` makes each valid call (:func:`check_spec_valid`).
+    """
+
+    @pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(specs))
+    def test_bad_input(spec, overrides, exc, arg):
+        check_spec_case(spec, overrides, exc, arg)
+
+    @pytest.mark.parametrize("spec", specs, ids=lambda s: s.func.__name__)
+    def test_bad_input_valid_call(spec):
+        check_spec_valid(spec)
+
+    return test_bad_input, test_bad_input_valid_call
 
 
 def check_spec_valid(spec: Spec) -> None:

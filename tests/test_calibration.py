@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from badinput import NAN, Spec, cases, check_spec_case, check_spec_valid
+from badinput import NAN, Spec, bad_input_tests
 
 from dlbook.calibration import (
     Reliability,
@@ -69,14 +69,7 @@ BAD_INPUT_EXEMPT = {
 }
 
 
-@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
-def test_bad_input(spec, overrides, exc, arg):
-    check_spec_case(spec, overrides, exc, arg)
-
-
-@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
-def test_bad_input_valid_call(spec):
-    check_spec_valid(spec)
+test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)
 
 
 def test_reliability_by_hand():

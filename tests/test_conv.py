@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from badinput import NAN, Spec, cases, check_spec_case, check_spec_valid
+from badinput import NAN, Spec, bad_input_tests
 
 from dlbook.cnn import shift_images
 from dlbook.conv import conv2d, conv_output_size, max_pool2d, receptive_fields, shift_mismatch
@@ -265,11 +265,4 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
-def test_bad_input(spec, overrides, exc, arg):
-    check_spec_case(spec, overrides, exc, arg)
-
-
-@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
-def test_bad_input_valid_call(spec):
-    check_spec_valid(spec)
+test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)

@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
-from badinput import INF, NAN, Spec, cases, check_spec_case, check_spec_valid
+from badinput import INF, NAN, Spec, bad_input_tests
 
 from dlbook import optim
 from dlbook.optim import SGD, Adam, Momentum, Optimizer, Trajectory
@@ -414,11 +414,4 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
-def test_bad_input(spec, overrides, exc, arg):
-    check_spec_case(spec, overrides, exc, arg)
-
-
-@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
-def test_bad_input_valid_call(spec):
-    check_spec_valid(spec)
+test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from badinput import Spec, cases, check_spec_case, check_spec_valid
+from badinput import Spec, bad_input_tests
 
 from dlbook.report import (
     TRACKED_LIBRARIES,
@@ -61,14 +60,7 @@ def test_locked_versions_read_markers(tmp_path):
     assert "keras" not in versions
 
 
-@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
-def test_bad_input(spec, overrides, exc, arg):
-    check_spec_case(spec, overrides, exc, arg)
-
-
-@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
-def test_bad_input_valid_call(spec):
-    check_spec_valid(spec)
+test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)
 
 
 def test_peak_memory_grows_with_a_large_array():

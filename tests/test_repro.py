@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
-import pytest
-from badinput import Spec, cases, check_spec_case, check_spec_valid
+from badinput import Spec, bad_input_tests
 
 from dlbook.repro import seed_everything
 
@@ -21,14 +20,7 @@ BAD_INPUT = [
 BAD_INPUT_EXEMPT = {"import_tensorflow": "takes no argument"}
 
 
-@pytest.mark.parametrize(("spec", "overrides", "exc", "arg"), cases(BAD_INPUT))
-def test_bad_input(spec, overrides, exc, arg):
-    check_spec_case(spec, overrides, exc, arg)
-
-
-@pytest.mark.parametrize("spec", BAD_INPUT, ids=lambda s: s.func.__name__)
-def test_bad_input_valid_call(spec):
-    check_spec_valid(spec)
+test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)
 
 
 def test_seed_everything_numpy_and_python_only():
