@@ -57,6 +57,9 @@ FORMS = {
 }
 
 
+# A {term} role, with its words and, when they differ from the term, the term in angle brackets.
+TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)(?:\s*<([^>`]+)>)?`")
+
 # Directives whose body is prose (their options and title line are not).
 PROSE_DIRECTIVES = {
     "{glue:figure}",
@@ -93,15 +96,23 @@ class Use:
     linked: bool
 
 
-def glossary_terms(text: str | None = None) -> list[str]:
-    """The terms of the glossary page, in its order."""
+def glossary_entries(text: str | None = None) -> dict[str, str]:
+    """Each term of the glossary page, in its order, with its definition's text."""
     text = GLOSSARY.read_text(encoding="utf-8") if text is None else text
     block = text.split(":::{glossary}", 1)[1].split("\n:::", 1)[0]
-    return [
-        line.strip()
-        for line in block.splitlines()
-        if line and not line[0].isspace() and not line.startswith(":")
-    ]
+    entries, term = {}, None
+    for line in block.splitlines():
+        if line and not line[0].isspace() and not line.startswith(":"):
+            term = line.strip()
+            entries[term] = ""
+        elif term is not None:
+            entries[term] += " " + line.strip()
+    return entries
+
+
+def glossary_terms(text: str | None = None) -> list[str]:
+    """The terms of the glossary page, in its order."""
+    return list(glossary_entries(text))
 
 
 def _forms(term: str) -> list[str]:
@@ -153,7 +164,7 @@ def _prose_mask(text: str) -> list[bool]:
             else:
                 fence = marks  # code, maths and other literal blocks: skipped whole
             continue
-        if stripped.startswith(("$$",)):
+        if stripped.startswith("$$"):
             in_math = not (len(stripped) > 2 and stripped.endswith("$$"))
             continue
         if stripped.startswith(("#", ":", "(", "+++", "<!--", "<")) or re.match(
@@ -181,7 +192,7 @@ def term_uses(text: str, terms: list[str]) -> dict[str, list[Use]]:
     mask = _prose_mask(text)
     uses: dict[str, list[Use]] = {term: [] for term in terms}
     lookup = {term.lower(): term for term in terms}
-    for role in re.finditer(r"\{term\}`([^`<]*?)(?:\s*<([^>`]+)>)?`", text):
+    for role in TERM_ROLE.finditer(text):
         target = " ".join((role.group(2) or role.group(1)).split()).lower()
         if target in lookup:
             uses[lookup[target]].append(Use(lookup[target], role.start(), role.end(), True))

@@ -18,7 +18,8 @@ sys.modules["glossary_links"] = glossary_links
 _spec.loader.exec_module(glossary_links)
 
 TEXT = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
-TERMS = glossary_links.glossary_terms(TEXT)
+ENTRIES = glossary_links.glossary_entries(TEXT)
+TERMS = list(ENTRIES)
 CHAPTERS = glossary_links.chapters()
 
 # The terms the issue names as used before being explained, and those the chapters teach.
@@ -60,22 +61,6 @@ REQUIRED = {
     "validation set",
     "test set",
 }
-
-
-def _entries(text: str) -> dict[str, str]:
-    """Each term with its definition's text."""
-    block = text.split(":::{glossary}", 1)[1].split("\n:::", 1)[0]
-    entries, term = {}, None
-    for line in block.splitlines():
-        if line and not line[0].isspace() and not line.startswith(":"):
-            term = line.strip()
-            entries[term] = ""
-        elif term is not None:
-            entries[term] += " " + line.strip()
-    return entries
-
-
-ENTRIES = _entries(TEXT)
 
 
 def _slug(heading: str) -> str:
@@ -140,7 +125,7 @@ def test_first_use_of_each_term_links_to_the_glossary(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_term_roles_name_glossary_terms(path):
     text = path.read_text(encoding="utf-8")
-    for role in re.finditer(r"\{term\}`([^`<]*?)(?:\s*<([^>`]+)>)?`", text):
+    for role in glossary_links.TERM_ROLE.finditer(text):
         target = (role.group(2) or role.group(1)).strip()
         assert target.lower() in {t.lower() for t in TERMS}, (
             f"{path.name}: no glossary term {target!r}"
