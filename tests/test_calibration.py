@@ -117,7 +117,7 @@ def test_apply_temperature_by_hand():
 def test_temperature_keeps_labels_and_softens():
     rng = np.random.default_rng(0)
     z = rng.normal(size=(50, 10)) * 3
-    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    probs = _softmax(z)
     soft = apply_temperature(probs, 3.0)
     np.testing.assert_array_equal(soft.argmax(axis=1), probs.argmax(axis=1))
     assert np.all(soft.max(axis=1) <= probs.max(axis=1) + 1e-12)
@@ -136,13 +136,21 @@ def _nll(labels, probs):
     return float(-np.mean(np.log(probs[np.arange(len(labels)), labels])))
 
 
+def _softmax(z):
+    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+
+
+def _overconfident(seed, n, k, scale, temperature):
+    """Labels drawn from softmax(z / temperature), and softmax(z): a model too confident."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, k)) * scale
+    labels = np.array([rng.choice(k, p=p) for p in _softmax(z / temperature)])
+    return labels, _softmax(z)
+
+
 def test_fit_temperature_recovers_a_known_temperature():
-    # Labels drawn from softmax(z / 2); the model reports softmax(z): twice too confident.
-    rng = np.random.default_rng(1)
-    z = rng.normal(size=(20_000, 5)) * 4
-    true_probs = np.exp(z / 2) / np.exp(z / 2).sum(axis=1, keepdims=True)
-    labels = np.array([rng.choice(5, p=p) for p in true_probs])
-    reported = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    # The model reports softmax(z) for labels drawn from softmax(z / 2): twice too confident.
+    labels, reported = _overconfident(1, 20_000, 5, scale=4, temperature=2)
     temperature = fit_temperature(labels, reported)
     assert temperature == pytest.approx(2.0, rel=0.05)
     # and it is the minimum of the negative log-likelihood
@@ -153,11 +161,7 @@ def test_fit_temperature_recovers_a_known_temperature():
 
 
 def test_fit_temperature_lowers_the_calibration_error():
-    rng = np.random.default_rng(2)
-    z = rng.normal(size=(5_000, 4)) * 5
-    true_probs = np.exp(z / 3) / np.exp(z / 3).sum(axis=1, keepdims=True)
-    labels = np.array([rng.choice(4, p=p) for p in true_probs])
-    reported = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    labels, reported = _overconfident(2, 5_000, 4, scale=5, temperature=3)
     before = expected_calibration_error(labels, reported)
     after = expected_calibration_error(
         labels, apply_temperature(reported, fit_temperature(labels, reported))
