@@ -241,7 +241,9 @@ def _read_user_source(path: Path) -> Arrays:
 
 def _from_keras(timeout: float) -> Arrays:
     """Download (or reuse) the file Keras itself uses, checked against its published hash."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from .repro import import_tensorflow
+
+    import_tensorflow()  # before Keras imports it: quiet, with the book's settings
     from keras.utils import get_file
 
     previous = socket.getdefaulttimeout()
