@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import re
 import time
 from collections.abc import Sequence
@@ -16,7 +17,10 @@ from dlbook.progress import keras_verbosity
 from dlbook.repro import import_tensorflow, seed_everything
 
 __all__ = [
+    "JIT_COMPILE",
+    "LOSSES",
     "SOURCE_HIDDEN_UNITS",
+    "STEPS_PER_EXECUTION",
     "build_dense_network",
     "compile_classifier",
     "dense_parameter_count",
@@ -25,6 +29,7 @@ __all__ = [
     "summary_param_counts",
     "summary_text",
     "train_model",
+    "training_settings",
 ]
 
 #: Rows :func:`predict_probabilities` hands to Keras at a time (a multiple of its batch size).
@@ -32,6 +37,17 @@ _PREDICT_CHUNK_ROWS = 10_000
 
 #: Hidden layer widths of the source project's MNIST network (its README: 3 x 128 ReLU).
 SOURCE_HIDDEN_UNITS: tuple[int, ...] = (128, 128, 128)
+
+#: Training steps Keras runs per call from Python into its compiled graph, for every model
+#: the book compiles: the same updates in the same order as one step per call, without
+#: Keras's per-call overhead (``bench/keras_settings.py`` measures it and the alternatives).
+STEPS_PER_EXECUTION = 100
+
+#: Whether Keras compiles the training step with XLA (``jit_compile``); see the benchmark.
+JIT_COMPILE = False
+
+#: The losses :func:`compile_classifier` accepts: one-hot rows, or integer labels.
+LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy")
 
 
 def _build_dense_network(hidden_units, input_dim, num_classes, activation, dropout, name):
@@ -46,14 +62,15 @@ def _build_dense_network(hidden_units, input_dim, num_classes, activation, dropo
     return keras.Sequential(layers, name=name)
 
 
-def _compile_classifier(model, learning_rate, steps_per_execution):
+def _compile_classifier(model, learning_rate, loss, steps_per_execution):
     import keras
 
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="categorical_crossentropy",  # the targets are one-hot rows
+        loss=loss,  # "categorical_crossentropy" reads one-hot rows, the sparse one labels
         metrics=["accuracy"],
         steps_per_execution=steps_per_execution,  # steps per call into the compiled graph
+        jit_compile=JIT_COMPILE,
     )
     return model
 
@@ -291,9 +308,16 @@ def dense_parameter_count(layer_sizes: Sequence[int]) -> int:
 
 
 def compile_classifier(
-    model: Any, learning_rate: Any = 1e-3, *, steps_per_execution: int = 1
+    model: Any,
+    learning_rate: Any = 1e-3,
+    *,
+    loss: str = "categorical_crossentropy",
+    steps_per_execution: int = STEPS_PER_EXECUTION,
 ) -> Any:
     """Compile a softmax classifier as the source does: Adam, categorical cross-entropy.
+
+    Every Keras model the book trains is compiled here, so that all of them run with
+    the settings of :func:`training_settings`.
 
     Parameters
     ----------
@@ -301,7 +325,10 @@ def compile_classifier(
         A model with softmax outputs, trained on one-hot targets.
     learning_rate : float or keras.optimizers.schedules.LearningRateSchedule, default 1e-3
         Adam's step size (1e-3 is Keras's default, the source's setting) or a schedule.
-    steps_per_execution : int, default 1
+    loss : str, default "categorical_crossentropy"
+        One of :data:`LOSSES`: ``"categorical_crossentropy"`` for one-hot targets (the
+        source's), ``"sparse_categorical_crossentropy"`` for integer labels.
+    steps_per_execution : int, default STEPS_PER_EXECUTION
         Training steps Keras runs per call from Python into its compiled graph. Larger
         values give the same updates in the same order with fewer round trips, which
         speeds up small batches; progress callbacks then fire every that many steps.
@@ -317,16 +344,47 @@ def compile_classifier(
         If ``model`` is not a Keras model, ``learning_rate`` neither a number nor a
         schedule, or ``steps_per_execution`` not an int.
     ValueError
-        If a numeric ``learning_rate`` is not a finite number > 0 or
-        ``steps_per_execution`` < 1.
+        If a numeric ``learning_rate`` is not a finite number > 0, ``loss`` is not one of
+        :data:`LOSSES` or ``steps_per_execution`` < 1.
     """
     model = _checks.as_keras_model(model)
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be a str, got {type(loss).__name__}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
     steps_per_execution = _checks.as_int(steps_per_execution, "steps_per_execution", minimum=1)
     import keras
 
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         learning_rate = _checks.as_float(learning_rate, "learning_rate", above=0.0)
-    return _compile_classifier(model, learning_rate, steps_per_execution)
+    return _compile_classifier(model, learning_rate, loss, steps_per_execution)
+
+
+def training_settings() -> dict[str, str]:
+    """The settings every Keras model of the book trains with, as the report prints them.
+
+    Returns
+    -------
+    dict of str to str
+        Keras's backend, whether oneDNN's kernels and XLA are on, the training steps per
+        call (:data:`STEPS_PER_EXECUTION`) and TensorFlow's thread pools.
+    """
+    tf = import_tensorflow()
+    import keras
+
+    def threads(n: int) -> str:
+        return str(n) if n else f"TensorFlow's default ({os.cpu_count()} cores)"
+
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1") not in ("0", "false", "False")
+    return {
+        "Keras backend": keras.backend.backend(),
+        "oneDNN kernels (TF_ENABLE_ONEDNN_OPTS)": "on" if onednn else "off",
+        "XLA (jit_compile)": "on" if JIT_COMPILE else "off",
+        "training steps per call (steps_per_execution)": str(STEPS_PER_EXECUTION),
+        "intra-op threads": threads(tf.config.threading.get_intra_op_parallelism_threads()),
+        "inter-op threads": threads(tf.config.threading.get_inter_op_parallelism_threads()),
+        "deterministic ops": "on (dlbook.repro.seed_everything)",
+    }
 
 
 def optimizer_variable_count(model: Any) -> int:

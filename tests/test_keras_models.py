@@ -10,7 +10,9 @@ from badinput import NAN, Spec, bad_input_tests
 
 from dlbook.evaluation import accuracy, predicted_labels
 from dlbook.keras_models import (
+    JIT_COMPILE,
     SOURCE_HIDDEN_UNITS,
+    STEPS_PER_EXECUTION,
     build_dense_network,
     compile_classifier,
     dense_parameter_count,
@@ -19,6 +21,7 @@ from dlbook.keras_models import (
     summary_param_counts,
     summary_text,
     train_model,
+    training_settings,
 )
 from dlbook.repro import seed_everything
 
@@ -125,7 +128,11 @@ BAD_INPUT = [
             "learning_rate": 1e-3,
             "steps_per_execution": 2,
         },
-        extra=[("model-str", {"model": "model"}, TypeError, "model")],
+        extra=[
+            ("model-str", {"model": "model"}, TypeError, "model"),
+            ("loss-int", {"loss": 3}, TypeError, "loss"),
+            ("loss-unknown", {"loss": "mse"}, ValueError, "loss"),
+        ],
     ),
     Spec(
         optimizer_variable_count,
@@ -154,6 +161,7 @@ BAD_INPUT = [
 ]
 
 
+BAD_INPUT_EXEMPT = {"training_settings": "takes no argument"}
 test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)
 
 
@@ -297,3 +305,25 @@ def test_optimizer_count_needs_a_built_optimizer():
         optimizer_variable_count(build_dense_network((4,)))
     with pytest.raises(ValueError, match="not built"):
         optimizer_variable_count(compile_classifier(build_dense_network((4,))))
+
+
+def test_every_model_compiles_with_the_books_training_settings():
+    model = compile_classifier(build_dense_network((4,), input_dim=3, num_classes=2))
+    assert model.steps_per_execution == STEPS_PER_EXECUTION
+    assert bool(model.jit_compile) == JIT_COMPILE
+    settings = training_settings()
+    assert settings["Keras backend"] == "tensorflow"
+    assert settings["training steps per call (steps_per_execution)"] == str(STEPS_PER_EXECUTION)
+    assert settings["XLA (jit_compile)"] == ("on" if JIT_COMPILE else "off")
+    assert settings["oneDNN kernels (TF_ENABLE_ONEDNN_OPTS)"] == "on"
+
+
+def test_compile_classifier_takes_integer_labels_with_the_sparse_loss():
+    x = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.arange(40) % 2
+    model = compile_classifier(
+        build_dense_network((4,), input_dim=3, num_classes=2),
+        loss="sparse_categorical_crossentropy",
+    )
+    history = train_model(model, x, y, epochs=1, batch_size=8, seed=0)
+    assert np.isfinite(history["loss"][0])
