@@ -1,8 +1,10 @@
 """Small fixes to the HTML that readers get (a local Sphinx extension named in ``_config.yml``).
 
 * Each chapter page offers a ``.ipynb`` in the theme's download menu, but the theme copies
-  myst-nb's notebook, which has no outputs when they came from the cache. We overwrite that
-  copy with the executed notebook: the outputs from the jupyter-cache record of this build.
+  myst-nb's notebook, raw MyST that JupyterLab cannot show. We overwrite that copy with the
+  chapter's learner notebook (``_ext/learner_notebook.py``: the page's prose with this build's
+  glued numbers, listings and exercises in plain Markdown, and the code cells), and also write
+  every learner notebook into ``_notebooks/<chapter>.ipynb``.
 * sphinx-thebe registers its inline configuration script twice with Sphinx 7.4, and the second
   copy throws ``Identifier 'THEBE_JS_URL' has already been declared`` in every page's console.
   We drop exact duplicates from each page's script list.
@@ -28,6 +30,7 @@ import html
 import re
 from pathlib import Path
 
+import learner_notebook
 from docutils import nodes
 from myst_nb.sphinx_ import HideCodeCellNode
 from sphinx.application import Sphinx
@@ -57,27 +60,53 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
     context["script_files"] = unique
 
 
-def _offer_executed_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Overwrite the theme's ``_sources/<page>.ipynb`` with this build's executed notebook."""
+LEARNER_FOLDER = "_notebooks"
+"""Where every chapter's learner notebook is written in the site: ``_notebooks/<chapter>.ipynb``."""
+
+
+def _labels(app: Sphinx) -> learner_notebook.Labels:
+    """The targets of every page's labels, read once per build from the sources."""
+    labels = getattr(app, "_dlbook_learner_labels", None)
+    if labels is None:
+        sources = {}
+        for docname in sorted(app.env.found_docs):
+            path = Path(app.env.doc2path(docname))
+            if path.suffix == ".md":
+                sources[docname.rsplit("/", 1)[-1]] = path.read_text(encoding="utf-8")
+        # A one-page build (scripts/build_one.sh) silences its dangling references; its
+        # notebook then shows their words without links.
+        strict = "ref.ref" not in (app.config.suppress_warnings or [])
+        labels = learner_notebook.Labels.from_sources(sources, strict=strict)
+        app._dlbook_learner_labels = labels
+    return labels
+
+
+def _offer_learner_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Write the page's learner notebook as its ``.ipynb`` download and into ``_notebooks/``."""
     if doctree is None or pagename not in app.env.found_docs:
         return
     source = Path(app.env.doc2path(pagename))
     text = source.read_text(encoding="utf-8") if source.suffix == ".md" else ""
-    if "kernelspec:" not in text.split("\n---", 1)[0]:
+    if not learner_notebook.is_notebook_source(text):
         return
     import nbformat
-    from jupyter_cache import get_cache
-    from myst_nb.core.read import read_myst_markdown_notebook
 
-    cache = get_cache(app.env.mystnb_config.execution_cache_path)
-    try:
-        _, executed = cache.merge_match_into_notebook(read_myst_markdown_notebook(text))
-    except KeyError:
-        logger.warning(f"[dlbook] no cached execution of {pagename} to offer for download")
-        return
-    target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(executed, target)
+    base = (app.config.html_baseurl or "").rstrip("/")
+    folder = pagename.rsplit("/", 1)[0] + "/" if "/" in pagename else ""
+    notebook = learner_notebook.learner_notebook(
+        text,
+        chapter=pagename,
+        glue=learner_notebook.GlueValues(Path(app.env.mystnb_config.output_folder), pagename),
+        labels=_labels(app),
+        source_dir=source.parent,
+        site_url=f"{base}/{folder}" if base else "",
+    )
+    for target in (
+        Path(app.outdir, "_sources", f"{pagename}.ipynb"),
+        Path(app.outdir, LEARNER_FOLDER, f"{pagename.rsplit('/', 1)[-1]}.ipynb"),
+    ):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
 
 
 DESCRIPTION_CHARS = 160
@@ -191,5 +220,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _add_description)
     app.connect("doctree-resolved", _status_as_words)
     # After sphinx-book-theme copied its output-less notebook and linked it (priority 501).
-    app.connect("html-page-context", _offer_executed_notebook, priority=600)
+    app.connect("html-page-context", _offer_learner_notebook, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
