@@ -1,8 +1,14 @@
 """Small fixes to the HTML that readers get (a local Sphinx extension named in ``_config.yml``).
 
 * Each chapter page offers a ``.ipynb`` in the theme's download menu, but the theme copies
-  myst-nb's notebook, which has no outputs when they came from the cache. We overwrite that
-  copy with the executed notebook: the outputs from the jupyter-cache record of this build.
+  myst-nb's notebook, raw MyST that JupyterLab cannot show. We overwrite that copy with the
+  chapter's learner notebook (``_ext/learner_notebook.py``: the page's prose with this build's
+  glued numbers, listings and exercises in plain Markdown, and the code cells), and also write
+  every learner notebook into ``_notebooks/<chapter>.ipynb``.
+* The Binder launch button opens that learner notebook, not the raw MyST: the theme points it at
+  ``lab/tree/book/<chapter>.md`` on the repository's own branch; we point it at
+  ``book/<chapter>.ipynb`` on the branch ``dlbook_binder_branch`` (``notebooks``), where the
+  publishing workflow pushes the tree that ``bash scripts/notebooks.sh`` writes.
 * sphinx-thebe registers its inline configuration script twice with Sphinx 7.4, and the second
   copy throws ``Identifier 'THEBE_JS_URL' has already been declared`` in every page's console.
   We drop exact duplicates from each page's script list.
@@ -27,7 +33,9 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import learner_notebook
 from docutils import nodes
 from myst_nb.sphinx_ import HideCodeCellNode
 from sphinx.application import Sphinx
@@ -57,27 +65,110 @@ def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> No
     context["script_files"] = unique
 
 
-def _offer_executed_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Overwrite the theme's ``_sources/<page>.ipynb`` with this build's executed notebook."""
+LEARNER_FOLDER = "_notebooks"
+"""Where every chapter's learner notebook is written in the site: ``_notebooks/<chapter>.ipynb``."""
+
+
+def _labels(app: Sphinx) -> learner_notebook.Labels:
+    """The targets of every page's labels, read once per build from the sources."""
+    labels = getattr(app, "_dlbook_learner_labels", None)
+    if labels is None:
+        sources = {}
+        for docname in sorted(app.env.found_docs):
+            path = Path(app.env.doc2path(docname))
+            if path.suffix == ".md":
+                sources[docname.rsplit("/", 1)[-1]] = path.read_text(encoding="utf-8")
+        # A one-page build (scripts/build_one.sh) silences its dangling references; its
+        # notebook then shows their words without links.
+        strict = "ref.ref" not in (app.config.suppress_warnings or [])
+        labels = learner_notebook.Labels.from_sources(sources, strict=strict)
+        app._dlbook_learner_labels = labels
+    return labels
+
+
+def _offer_learner_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Write the page's learner notebook as its ``.ipynb`` download and into ``_notebooks/``."""
     if doctree is None or pagename not in app.env.found_docs:
         return
     source = Path(app.env.doc2path(pagename))
     text = source.read_text(encoding="utf-8") if source.suffix == ".md" else ""
-    if "kernelspec:" not in text.split("\n---", 1)[0]:
+    if not learner_notebook.is_notebook_source(text):
         return
     import nbformat
-    from jupyter_cache import get_cache
-    from myst_nb.core.read import read_myst_markdown_notebook
 
-    cache = get_cache(app.env.mystnb_config.execution_cache_path)
-    try:
-        _, executed = cache.merge_match_into_notebook(read_myst_markdown_notebook(text))
-    except KeyError:
-        logger.warning(f"[dlbook] no cached execution of {pagename} to offer for download")
-        return
-    target = Path(app.outdir, "_sources", f"{pagename}.ipynb")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(executed, target)
+    base = (app.config.html_baseurl or "").rstrip("/")
+    folder = pagename.rsplit("/", 1)[0] + "/" if "/" in pagename else ""
+    notebook = learner_notebook.learner_notebook(
+        text,
+        chapter=pagename,
+        glue=learner_notebook.GlueValues(Path(app.env.mystnb_config.output_folder), pagename),
+        labels=_labels(app),
+        source_dir=source.parent,
+        site_url=f"{base}/{folder}" if base else "",
+    )
+    for target in (
+        Path(app.outdir, "_sources", f"{pagename}.ipynb"),
+        Path(app.outdir, LEARNER_FOLDER, f"{pagename.rsplit('/', 1)[-1]}.ipynb"),
+    ):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+
+
+BINDER_BRANCH = "notebooks"
+"""The default of ``dlbook_binder_branch``: the branch that holds the tree Binder launches."""
+BINDER_FOLDER = "book"
+"""Where the learner notebooks lie in that tree, as the chapters do in the repository: they run
+with this folder as working directory, as the chapters do in the build."""
+UI_PREFIXES = {"classic": "tree", "jupyterlab": "lab/tree"}
+
+
+def binder_notebook_path(pagename: str) -> str:
+    """The learner notebook's path in the Binder tree: ``book/<chapter>.ipynb``."""
+    return f"{BINDER_FOLDER}/{pagename.rsplit('/', 1)[-1]}.ipynb"
+
+
+def binder_url(theme_url: str, branch: str, path: str) -> str:
+    """The theme's Binder URL with its branch and the file it opens replaced.
+
+    ``https://mybinder.org/v2/gh/<org>/<repo>/<branch>?urlpath=lab/tree/book/<chapter>.md``
+    becomes ``.../<repo>/<branch>?urlpath=lab/tree/<path>``; the interface (``lab/tree`` or
+    ``tree``) is kept.
+    """
+    base, _, query = theme_url.partition("?")
+    urlpath = parse_qs(query).get("urlpath", [""])[0]
+    prefix = next((p for p in ("lab/tree", "tree") if urlpath.startswith(p + "/")), None)
+    if "/v2/" not in base or prefix is None:
+        raise ValueError(f"not a Binder launch URL of sphinx-book-theme: {theme_url!r}")
+    return f"{base.rsplit('/', 1)[0]}/{branch}?urlpath={prefix}/{path}"
+
+
+def _point_binder_at_learner_notebook(app: Sphinx, pagename, templatename, context, doctree):
+    """Rewrite the page's Binder button to open its learner notebook on the Binder branch.
+
+    Workaround for sphinx-book-theme 1.3.0 (``header_buttons/launch.py``,
+    ``add_launch_buttons``, connected at priority 501): the URL is built from
+    ``repository_branch`` and the page's own source path and suffix, and no option names
+    another branch or file (executablebooks/sphinx-book-theme#587,
+    jupyter-book/jupyter-book#1444). Re-check on upgrading the theme: the button must still
+    be the entry ``{"text": "Binder", "url": ...}`` of the header group labelled
+    ``launch-buttons``; if the theme lets a page name its launch branch and path, use that.
+    """
+    groups = [b for b in context.get("header_buttons", []) if b.get("label") == "launch-buttons"]
+    source = Path(app.env.doc2path(pagename)) if pagename in app.env.found_docs else None
+    text = source.read_text(encoding="utf-8") if source and source.suffix == ".md" else ""
+    learner = learner_notebook.is_notebook_source(text)
+    for group in groups:
+        kept = []
+        for button in group.get("buttons", []):
+            if button.get("text") == "Binder":
+                if not learner:
+                    continue  # no learner notebook in the Binder tree: no button
+                button = dict(button)
+                button["url"] = binder_url(
+                    button["url"], app.config.dlbook_binder_branch, binder_notebook_path(pagename)
+                )
+            kept.append(button)
+        group["buttons"] = kept
 
 
 DESCRIPTION_CHARS = 160
@@ -191,5 +282,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _add_description)
     app.connect("doctree-resolved", _status_as_words)
     # After sphinx-book-theme copied its output-less notebook and linked it (priority 501).
-    app.connect("html-page-context", _offer_executed_notebook, priority=600)
+    app.connect("html-page-context", _offer_learner_notebook, priority=600)
+    app.add_config_value("dlbook_binder_branch", BINDER_BRANCH, "html", types=[str])
+    app.connect("html-page-context", _point_binder_at_learner_notebook, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

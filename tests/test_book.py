@@ -5,11 +5,15 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, toc_pages
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from dlbook_site import BINDER_BRANCH, binder_notebook_path
 
 pytestmark = pytest.mark.book
 
@@ -84,13 +88,14 @@ def test_figure_code_is_on_the_page_folded(built_book):
 def test_chapters_have_binder_launch_and_download_buttons(built_book):
     for docname in chapter_notebooks():
         html = (built_book / f"{docname}.html").read_text()
-        assert f"urlpath=lab/tree/{docname}.md" in html, f"{docname}: no Binder launch button"
+        # Binder opens the learner notebook in the tree of scripts/notebooks.sh, on its branch.
+        binder = f"/{BINDER_BRANCH}?urlpath=lab/tree/{binder_notebook_path(docname)}"
+        assert binder in html, f"{docname}: no Binder button opening its learner notebook"
         assert "download-source-button" in html, f"{docname}: no download button"
         assert f"_sources/{docname}.ipynb" in html, f"{docname}: no .ipynb download"
-        executed = json.loads((built_book / "_sources" / f"{docname}.ipynb").read_text())
-        code = [c for c in executed["cells"] if c["cell_type"] == "code"]
-        if code:
-            assert any(c.get("outputs") for c in code), f"{docname}: the .ipynb has no outputs"
+        # The download is the chapter's learner notebook (tests/test_learner_notebooks.py).
+        offered = json.loads((built_book / "_sources" / f"{docname}.ipynb").read_text())
+        assert offered["metadata"].get("dlbook_learner_notebook") == docname, docname
 
 
 def test_api_page_documents_every_public_function(built_book):
