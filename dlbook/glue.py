@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import progress
+from . import _checks, progress
 
 __all__ = ["glue", "shows_outside_the_book"]
 
@@ -51,11 +51,23 @@ def glue(name: str, value: Any, display: bool = True) -> None:
     display : bool, optional
         Passed to myst-nb inside the build: also show the value where it was glued.
 
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a str or ``display`` not a bool.
+    ValueError
+        If ``name`` is empty.
+
     Notes
     -----
     Outside the build a figure is displayed at once, so the usual ``plt.close(fig)`` after
     gluing keeps it (it only stops the inline backend from drawing it a second time).
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    if not name:
+        raise ValueError("name must not be empty")
+    display = _checks.as_bool(display, "display")
     if not progress.show_progress():
         from myst_nb import glue as myst_glue
 

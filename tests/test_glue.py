@@ -7,11 +7,26 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
+from badinput import Spec, bad_input_tests
 from IPython import display as ipython_display
 from IPython.display import HTML, Markdown
 
 from dlbook import glue as glue_module
 from dlbook.glue import glue, shows_outside_the_book
+
+BAD_INPUT = [
+    Spec(
+        glue,
+        {"name": "a_number", "value": 0.5, "display": False},
+        {"display": "bool"},
+        extra=[
+            ("name-int", {"name": 3}, TypeError, "name"),
+            ("name-empty", {"name": ""}, ValueError, "name"),
+        ],
+    ),
+]
+BAD_INPUT_EXEMPT = {"shows_outside_the_book": "a predicate that takes any object"}
+test_bad_input, test_bad_input_valid_call = bad_input_tests(BAD_INPUT)
 
 
 @pytest.fixture
