@@ -21,8 +21,8 @@ in 0.40x today's time at batch 20 and 0.65x at batch 128, and the CNN's in 0.69x
 identical weights from two seeded runs. XLA gained about a tenth more on the CNN but lost
 at batch 20, and compiles every new model and every new prediction graph, which the book
 builds dozens of; fewer TensorFlow threads helped only the dense network and cost the CNN;
-a ``tf.data`` pipeline did not beat NumPy arrays; Keras's JAX backend (0.10.2) was 2-3x
-slower than today on the CNN and slower still on the dense network.
+a ``tf.data`` pipeline did not beat NumPy arrays; Keras's JAX backend (jax 0.10.2,
+compiled) was 2.8x slower than today on the CNN, so JAX is not in the lock.
 
 Workloads: the book's dense network (784-128-128-128-10, Adam, sparse cross-entropy) at
 batch 20 and 128, and the CNN chapter's network (conv 32 and 64 filters of 5x5, dense 128,
