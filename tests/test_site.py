@@ -44,7 +44,7 @@ def site_pages(html_dir: Path) -> list[str]:
     pages = [
         p.relative_to(html_dir).as_posix()
         for p in html_dir.rglob("*.html")
-        if not p.relative_to(html_dir).as_posix().startswith(("_static/", "_sources/"))
+        if not p.relative_to(html_dir).as_posix().startswith(("_static/", "_sources/", "lite/"))
     ]
     return sorted(pages)
 
