@@ -32,6 +32,19 @@ TIMING = re.compile(
     r"second|_sec|sec_|_s\b|time|ratio|gflop|flops|peak|speed|perf_counter|epoch_s|_ms|ms_|growth|budget",
     re.I,
 )
+# Glued values derived from wall-clock measurements whose names the pattern above does not
+# catch: ratios and sentences chosen from timings, and the ablation table's time column.
+TIMING_GLUE = {
+    "bp_b128_rate_sentence",  # GFLOP/s of a timed epoch
+    "bp_backward_over_forward",  # ratio of two timings
+    "bp_fd_min",  # seconds of the finite-difference gradient
+    "bp_fd_over_backward",
+    "bp_fd_per_param_forwards",
+    "bp_race_sentence",  # chosen from the NumPy/Keras time ratios
+    "dnn_ablation_table",  # its "Time (s)" column
+    "dnn_batch_cost_story",  # chosen from the batch-size time ratio
+    "dnn_spe_story",  # the steps-per-call speed-up
+}
 # Matplotlib's animation player names its HTML elements with a random id on every render.
 RANDOM_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -77,20 +90,41 @@ def build_copy(target: Path) -> float:
     return time.perf_counter() - start
 
 
+def _output_data(outputs: list[dict]) -> list[dict]:
+    """Each output's MIME bundle, consecutive text of one stream joined: how a kernel's writes
+    are cut into stream messages depends on timing, the text does not."""
+    joined: list[dict] = []
+    previous = None
+    for output in outputs:
+        stream = output.get("name") if output.get("output_type") == "stream" else None
+        if stream is not None and stream == previous:
+            joined[-1] = {"text/plain": joined[-1]["text/plain"] + "".join(output["text"])}
+        elif stream is not None:
+            joined.append({"text/plain": "".join(output.get("text", ""))})
+        else:
+            joined.append(output.get("data") or {})
+        previous = stream
+    return joined
+
+
 def collect(build: Path) -> dict[str, tuple[bool, object]]:
     """Every glued value and cell output of a build, keyed by where it lives."""
     found: dict[str, tuple[bool, object]] = {}
     for glue_file in sorted((build / "_build" / "jupyter_execute").rglob("*.glue.json")):
         page = glue_file.relative_to(build / "_build" / "jupyter_execute").as_posix()
         for key, value in json.loads(glue_file.read_text()).items():
-            found[f"glue {page}::{key}"] = (bool(TIMING.search(key)), fingerprint(value["data"]))
-    for notebook in sorted((build / "_build" / "html" / "_sources").rglob("*.ipynb")):
-        page = notebook.relative_to(build / "_build" / "html" / "_sources").as_posix()
+            found[f"glue {page}::{key}"] = (
+                bool(TIMING.search(key)) or key in TIMING_GLUE,
+                fingerprint(value["data"]),
+            )
+    # The executed notebooks the pages were rendered from (the pages' downloads are learner
+    # notebooks, which carry no outputs).
+    for notebook in sorted((build / "_build" / "jupyter_execute").rglob("*.ipynb")):
+        page = notebook.relative_to(build / "_build" / "jupyter_execute").as_posix()
         for index, cell in enumerate(json.loads(notebook.read_text())["cells"]):
             source = "".join(cell.get("source", ""))
             timing = bool(TIMING.search(source))
-            for k, output in enumerate(cell.get("outputs", [])):
-                data = output.get("data") or {"text/plain": output.get("text", "")}
+            for k, data in enumerate(_output_data(cell.get("outputs", []))):
                 found[f"output {page} cell {index}.{k}"] = (timing, fingerprint(data))
     return found
 
