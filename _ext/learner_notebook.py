@@ -729,7 +729,8 @@ def raw_myst(notebook) -> list[str]:
         m.group(0)
         for cell in notebook["cells"]
         if cell["cell_type"] == "markdown"
-        for m in RAW_MYST.finditer(cell["source"])
+        # nbformat keeps a cell's source as one string; the JSON on disk may split it in lines
+        for m in RAW_MYST.finditer("".join(cell["source"]))
     ]
 
 
