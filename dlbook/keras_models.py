@@ -348,10 +348,7 @@ def compile_classifier(
         :data:`LOSSES` or ``steps_per_execution`` < 1.
     """
     model = _checks.as_keras_model(model)
-    if not isinstance(loss, str):
-        raise TypeError(f"loss must be a str, got {type(loss).__name__}")
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+    loss = _checks.as_choice(loss, "loss", LOSSES)
     steps_per_execution = _checks.as_int(steps_per_execution, "steps_per_execution", minimum=1)
     import keras
 
