@@ -9,13 +9,17 @@ nothing fetched from anywhere but the site.
 On ``build-finished`` (after ``dlbook_site`` wrote ``_notebooks/``) it runs
 ``jupyter lite build`` with, in a staging folder ``_build/.lite``:
 
-* ``files/``: the chapters' learner notebooks (``--contents``);
+* ``files/``: the chapters' learner notebooks (``--contents``) and ``data/mnist.npz``, a
+  compressed copy of the verified MNIST that ``dlbook.data.load_mnist`` fetches from the site
+  when a cell reads it (the kernel is told where by ``jupyter-lite.json``'s Pyodide ``env``);
 * ``static/pyodide/``: Pyodide's core and the wheels the chapters need, fetched once and
   verified by ``_ext/lite_assets.py``, plus this repository's ``dlbook`` as a wheel (built
   here, pure Python) and ``platformdirs``, both added to Pyodide's lock so that
   ``import dlbook`` installs them as ``import numpy`` installs NumPy;
 * ``comm`` as a piplite wheel (``--piplite-wheels``): the kernel installs it at start, and would
   ask PyPI for it otherwise;
+* ``jupyter-lite.json``: that ``env`` (``DLBOOK_MNIST_URL``, and ``DLBOOK_OFFLINE``: in the
+  browser the site is the only source);
 * ``overrides.json``: no news prompt, every cell of a notebook rendered (``windowingMode``).
 
 The output goes to ``_build/html/lite``. A fingerprint of every input is kept there; when it
@@ -53,20 +57,21 @@ FINGERPRINT = ".dlbook-lite-inputs.json"
 KERNEL_EXTENSION = "@jupyterlite/pyodide-kernel-extension"
 LITE_TIMEOUT_S = 600
 
-#: The chapters whose code needs only NumPy and Matplotlib (mnist-data is left out: it reads
-#: MNIST, 11 MB more to ship and a file-system path the browser's kernel lacks).
-DEFAULT_CHAPTERS = ("gradient-descent", "optimisers")
+#: The chapters whose code needs only NumPy and Matplotlib. (backprop is left out: its Keras
+#: race needs TensorFlow, and its NumPy network trains on all 60,000 images, minutes in the
+#: browser's single-threaded NumPy.)
+DEFAULT_CHAPTERS = ("gradient-descent", "optimisers", "mnist-data")
 
-#: Code the in-browser kernel cannot run: MNIST (11 MB the site does not ship; the chapter's
-#: other cells do not use it) and TensorFlow (no Pyodide build).
-NOT_IN_BROWSER = re.compile(
-    r"\bload_mnist\(|\bverify_mnist\(|^\s*(import|from)\s+(tensorflow|keras)\b", re.M
-)
+#: Code the in-browser kernel cannot run: TensorFlow (no Pyodide build).
+NOT_IN_BROWSER = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b", re.M)
 NOT_IN_BROWSER_NOTE = (
-    "*Not run in the browser:* this cell reads MNIST (11 MB, not shipped with the in-browser "
-    "site) or needs TensorFlow. Its code is below; run it in JupyterLab (download this notebook) "
-    "or on Binder, and see its output on the chapter's page."
+    "*Not run in the browser:* this cell needs TensorFlow. Its code is below; run it in "
+    "JupyterLab (download this notebook) or on Binder, and see its output on the chapter's page."
 )
+
+#: Where the site keeps MNIST for the in-browser kernel: a compressed copy of the verified
+#: arrays (11 MB), fetched by ``dlbook.data.load_mnist`` only when a cell reads MNIST.
+MNIST_FILE = "data/mnist.npz"
 
 #: The Pyodide kernel's name: a notebook naming ``python3`` would open with "No Kernel".
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
@@ -99,7 +104,8 @@ def _add_button(app: Sphinx, pagename, templatename, context, doctree) -> None:
         '<p class="dlbook-lite-launch">'
         f'<a class="btn btn-sm btn-outline-primary" href="{href}">{BUTTON_LABEL}</a> '
         "<span>this chapter's notebook runs in JupyterLab in this page, with Python "
-        "compiled to WebAssembly (the first start downloads about 30 MB; nothing is installed)."
+        "compiled to WebAssembly (the first start downloads about 30 MB, and 11 MB more when a "
+        "cell reads MNIST; nothing is installed)."
         "</span></p>\n" + context["body"]
     )
     app._dlbook_lite_pages = [*getattr(app, "_dlbook_lite_pages", []), _chapter(pagename)]
@@ -168,6 +174,48 @@ def _lock_entry(wheel: Path, name: str, version: str, depends: list[str]) -> dic
     }
 
 
+# --- MNIST for the browser ---------------------------------------------------------------------
+
+
+def write_npz(arrays: dict, path: Path) -> None:
+    """A compressed ``.npz`` whose bytes depend only on the arrays (fixed timestamps), so an
+    unchanged data set keeps the in-browser site's fingerprint."""
+    import numpy as np
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, buffer.getvalue())
+
+
+def browser_mnist() -> Path:
+    """The verified MNIST as a compressed ``.npz`` beside Pyodide in the cache, written once
+    from ``dlbook.data.load_mnist`` and verified again on every use."""
+    import numpy as np
+
+    from dlbook.data import KEYS, load_mnist, verify_mnist
+
+    path = lite_assets.cache_root() / "mnist-compressed.npz"
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                verify_mnist({key: npz[key] for key in KEYS})
+            return path
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile):
+            path.unlink()  # written again below, from the verified cache
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    arrays = dict(zip(KEYS, (x_train, y_train, x_test, y_test), strict=True))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    write_npz(arrays, partial)
+    partial.replace(path)
+    return path
+
+
 # --- staging and the build ----------------------------------------------------------------------
 
 
@@ -232,6 +280,17 @@ def stage(outdir: Path, stage_dir: Path, chapters: list[str]) -> None:
         wheel, project["name"], project["version"], depends
     )
     (pyodide / "pyodide-lock.json").write_text(json.dumps(lock, sort_keys=True))
+
+    # MNIST, and where the kernel finds it: a URL relative to the kernel's worker script, which
+    # lives in the extension's static/ folder of the built site; the site's own contents are in
+    # files/.
+    (files / MNIST_FILE).parent.mkdir()
+    shutil.copyfile(browser_mnist(), files / MNIST_FILE)
+    up = "../" * len(Path("extensions", KERNEL_EXTENSION, "static").parts)
+    env = {"DLBOOK_MNIST_URL": f"{up}files/{MNIST_FILE}", "DLBOOK_OFFLINE": "1"}
+    settings = {"loadPyodideOptions": {"env": env}}
+    lite = {"jupyter-config-data": {"litePluginSettings": {f"{KERNEL_EXTENSION}:kernel": settings}}}
+    (stage_dir / "jupyter-lite.json").write_text(json.dumps(lite, indent=1))
 
     # Only the kernel's extension (not every one installed, e.g. jupytext's): the build ignores
     # sys.prefix and reads it from here.

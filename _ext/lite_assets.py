@@ -58,7 +58,10 @@ CORE_SHA256 = {
 }
 
 #: What the chapters import (with their dependencies in the lock), and what the kernel loads.
-PYODIDE_PACKAGES = ("numpy", "matplotlib", "packaging", "threadpoolctl", "micropip", "ipython")
+PYODIDE_PACKAGES = (
+    *("numpy", "matplotlib", "packaging", "threadpoolctl"),  # what the chapters import
+    *("micropip", "ipython", "ssl", "sqlite3"),  # what the kernel loads at its start
+)
 
 #: Pure-Python wheels from PyPI that Pyodide's lock lacks: ``comm`` (the kernel installs it at
 #: start, from PyPI unless the site has it) and ``platformdirs`` (a dependency of ``dlbook``).

@@ -147,8 +147,10 @@ def as_array(
 
 
 def as_labels(value: Any, name: str, *, num_classes: int | None = None) -> np.ndarray:
-    """A non-empty 1-D int64 array of class labels in ``[0, num_classes)``."""
-    labels = as_array(value, name, ndim=1, dtype=np.int64, kind="int")
+    """A non-empty 1-D array of class labels in ``[0, num_classes)``, of NumPy's index type
+    (``np.intp``: int64 here, int32 in the browser's 32-bit Pyodide, where ``np.bincount``
+    refuses int64)."""
+    labels = as_array(value, name, ndim=1, dtype=np.intp, kind="int")
     if labels.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0, got {labels.min()}")
     if num_classes is not None and labels.max() >= num_classes:

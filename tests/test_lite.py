@@ -48,8 +48,13 @@ ERROR_TEXT = re.compile(r"Traceback|\b\w+Error\b|\bException\b")
 
 #: Lines a visible cell prints, with numbers the page shows: the browser must print the same.
 PRINTED = {
-    "gradient-descent": [r"^after [\d,]+ steps: .*$", r"^dL/dw: analytic .*$"],
+    "gradient-descent": [
+        r"^after [\d,]+ steps: .*$",
+        r"^dL/dw: analytic .*$",
+        r"^pixels / 255: mean .*$",  # read from MNIST, which the site serves
+    ],
     "optimisers": [r"^\d+ training pairs, minimum MSE .*$", r"^eigenvalues .*$"],
+    "mnist-data": [r"^x_train\s+shape=.*$", r"^y_test\s+shape=.*$", r"^pixels changed: .*$"],
 }
 
 
@@ -124,6 +129,9 @@ def test_the_lite_site_holds_only_local_assets(html_dir):
     options = config["jupyter-config-data"]["litePluginSettings"]
     kernel = options["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["pyodideUrl"].startswith("./"), kernel
+    env = kernel["loadPyodideOptions"]["env"]  # where the kernel's load_mnist finds MNIST
+    assert env["DLBOOK_MNIST_URL"].endswith("files/" + dlbook_lite.MNIST_FILE), env
+    assert (html_dir / "lite" / "files" / dlbook_lite.MNIST_FILE).is_file()
 
 
 def _menu(page, menu: str, item: str) -> None:
@@ -160,6 +168,8 @@ def test_the_chapter_runs_in_the_browser(html_dir, server, browser, chapter):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    console: list[str] = []  # e.g. a package the kernel asks for that the site does not ship
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     try:
         start = time.perf_counter()
         page.goto(server + href + "&reset", wait_until="load")
@@ -208,6 +218,8 @@ def test_the_chapter_runs_in_the_browser(html_dir, server, browser, chapter):
         context.close()
 
     assert not outside, f"requests that left the site: {outside[:10]}"
+    assert not errors, f"errors in the page: {errors[:5]}"
+    assert not console, f"errors in the browser console: {console[:5]}"
     code = [c for c in cells if c["kind"] == "code"]
     assert code, "no code cell in the notebook"
     for i, cell in enumerate(code):
