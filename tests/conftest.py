@@ -1,14 +1,21 @@
-"""Shared fixtures: the built book, and small throw-away books for testing the build itself."""
+"""Shared fixtures: the built book, small throw-away books for testing the build itself, and
+what the browser tests share (a local static server, Debian's Chromium)."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import importlib.util
 import os
 import shutil
+import socketserver
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -30,6 +37,74 @@ kernelspec:
 ---
 
 """
+
+
+#: Debian's Chromium (Playwright's own browser download does not work on these machines), and
+#: flags that keep it from calling home: every request must stay on 127.0.0.1.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, or the test fails saying how to install it."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run `bash scripts/setup.sh --browser`")
+    return str(CHROMIUM)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium (Playwright's ``Browser``), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a test module (``test_binder`` has its own: a persistent one)."""
+    with chromium() as b:
+        yield b
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the types browsers insist on (WebAssembly, modules), no log lines."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".json": "application/json",
+        ".ipynb": "application/json",
+    }
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) while in the block; yield its address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        finally:
+            httpd.shutdown()
 
 
 def run_build(book: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -53,7 +53,7 @@ from pathlib import Path
 import psutil
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, toc_pages
+from conftest import CHROMIUM_ARGS, ROOT, chromium_path, toc_pages
 
 from dlbook.progress import QUIET_ENV
 
@@ -62,15 +62,6 @@ from dlbook_site import binder_notebook_path
 
 pytestmark = pytest.mark.book
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 JUPYTER = Path(sys.executable).parent / "jupyter"
 ALL_CHAPTERS = [d for d in toc_pages() if "kernelspec:" in (ROOT / f"{d}.md").read_text()]
 ONLY = [n.strip() for n in os.environ.get("DLBOOK_BINDER_CHAPTERS", "").split(",") if n.strip()]
@@ -248,14 +239,12 @@ def lab(binder_tree, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run `bash scripts/setup.sh --browser`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
+            executable_path=chromium_path(),
             args=CHROMIUM_ARGS,
             headless=True,
             viewport={"width": 1280, "height": 900},

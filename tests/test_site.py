@@ -8,30 +8,16 @@ with descriptive alt text, resolving internal links, no accessibility violation 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import socketserver
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, toc_pages
+from conftest import ROOT, serve_folder, toc_pages
 
 pytestmark = pytest.mark.site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\\frac|\\partial")
@@ -49,31 +35,10 @@ def site_pages(html_dir: Path) -> list[str]:
     return sorted(pages)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(built_book, built_pdf):
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-        httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run `bash scripts/setup.sh --browser`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    with serve_folder(built_book) as address:
+        yield address
 
 
 def open_page(browser, url: str, viewport: dict, origin: str):
