@@ -50,6 +50,7 @@ def pasted_values(book, page: str = "chapter") -> list[str]:
     ],
     ids=["failing-cell", "dangling-reference", "unknown-glue-key", "stderr-output"],
 )
+@pytest.mark.build
 def test_strict_build_fails(mini_book, body, expected):
     book = mini_book("# Broken\n\n" + body)
     result = run_build(book, {"PYTHONPATH": str(book)})
@@ -58,6 +59,7 @@ def test_strict_build_fails(mini_book, body, expected):
     assert expected in log
 
 
+@pytest.mark.build
 def test_changing_dlbook_reexecutes_the_chapters(mini_book):
     book = mini_book(GOOD_CHAPTER)
     env = {"PYTHONPATH": str(book)}
@@ -172,6 +174,7 @@ def executed(log: str) -> set[str]:
     return set(re.findall(r"/book/(\w+)\.md: Executing notebook", log))
 
 
+@pytest.mark.build
 def test_only_chapters_whose_code_changed_reexecute(multi_chapter_book):
     book = multi_chapter_book(
         {"a": CHAPTER_A, "b": CHAPTER_B},
