@@ -34,15 +34,21 @@ def as_bool(value: Any, name: str) -> bool:
     """A real ``bool`` (or NumPy bool); anything else, even ``"false"`` or ``0``, is a TypeError."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    raise TypeError(f"{name} must be True or False, got {type(value).__name__} {_describe(value)}")
+    raise TypeError(
+        f"{name} must be True or False, got {type(value).__name__} {_describe(value)}"
+    )
 
 
-def as_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def as_int(
+    value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """A Python ``int`` in ``[minimum, maximum]``; floats (even ``3.0``) are a TypeError."""
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be an integer, got the bool {value}")
     if not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {_describe(value)}")
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__} {_describe(value)}"
+        )
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -118,18 +124,26 @@ def as_array(
         array.dtype, np.complexfloating
     )
     if not numeric:
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
+        raise TypeError(
+            f"{name} must be an array of real numbers, got dtype {array.dtype}"
+        )
     if kind == "float" and not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(f"{name} must be a floating-point array, got dtype {array.dtype}")
+        raise TypeError(
+            f"{name} must be a floating-point array, got dtype {array.dtype}"
+        )
     if kind == "int" and not np.issubdtype(array.dtype, np.integer):
         raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
     if kind == "uint8" and array.dtype != np.uint8:
-        raise TypeError(f"{name} must be a uint8 array of raw pixels, got dtype {array.dtype}")
+        raise TypeError(
+            f"{name} must be a uint8 array of raw pixels, got dtype {array.dtype}"
+        )
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if array.ndim not in allowed:
             want = " or ".join(str(d) for d in allowed)
-            raise ValueError(f"{name} must be {want}-dimensional, got shape {array.shape}")
+            raise ValueError(
+                f"{name} must be {want}-dimensional, got shape {array.shape}"
+            )
     if shape is not None:
         want = tuple(shape)
         if array.ndim != len(want) or any(
@@ -139,7 +153,8 @@ def as_array(
             raise ValueError(f"{name} must have shape {pretty}, got {array.shape}")
     if nonempty and array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape})")
-    if finite and np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
+    floating = np.issubdtype(array.dtype, np.floating)
+    if finite and floating and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains nan or inf")
     if dtype is not None:
         array = array.astype(dtype, copy=False)
@@ -154,7 +169,9 @@ def as_labels(value: Any, name: str, *, num_classes: int | None = None) -> np.nd
     if labels.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0, got {labels.min()}")
     if num_classes is not None and labels.max() >= num_classes:
-        raise ValueError(f"{name} must hold labels in [0, {num_classes}), got {labels.max()}")
+        raise ValueError(
+            f"{name} must hold labels in [0, {num_classes}), got {labels.max()}"
+        )
     return labels
 
 
@@ -183,13 +200,18 @@ def as_ints(
     if isinstance(value, np.ndarray) and value.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {value.shape}")
     if len(value) < min_length:
-        raise ValueError(f"{name} needs at least {min_length} entries, got {len(value)}")
-    return tuple(as_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(value))
+        raise ValueError(
+            f"{name} needs at least {min_length} entries, got {len(value)}"
+        )
+    return tuple(
+        as_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(value)
+    )
 
 
 def as_keras_model(value: Any, name: str = "model", *, compiled: bool = False) -> Any:
     """A ``keras.Model``; with ``compiled=True`` one that ``compile`` has been called on."""
-    keras = sys.modules.get("keras")  # no Keras imported yet: value cannot be a Keras model
+    # no Keras imported yet: value cannot be a Keras model
+    keras = sys.modules.get("keras")
     if keras is None or not isinstance(value, keras.Model):
         raise TypeError(f"{name} must be a keras.Model, got {type(value).__name__}")
     if compiled and not value.compiled:
@@ -200,7 +222,9 @@ def as_keras_model(value: Any, name: str = "model", *, compiled: bool = False) -
 def as_path(value: Any, name: str) -> Path:
     """A non-empty ``str`` or path-like as a ``Path``, ``~`` expanded (``""`` is not ``.``)."""
     if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a file or folder path, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a file or folder path, got {type(value).__name__}"
+        )
     if not os.fspath(value).strip():
         raise ValueError(f"{name} is an empty path")
     return Path(value).expanduser()

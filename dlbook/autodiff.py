@@ -91,7 +91,9 @@ class Value:
 
     def __sub__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return Value._result(self.data - other.data, (self, other), (1.0, -1.0), "−")
+            return Value._result(
+                self.data - other.data, (self, other), (1.0, -1.0), "−"
+            )
         other = _number(other, "other")
         return Value._result(self.data - other, (self,), (1.0,), f"−{other:g}")
 
@@ -128,7 +130,9 @@ class Value:
 
     def relu(self) -> Value:
         """``max(x, 0)``; local derivative 1 where ``x > 0``, else 0."""
-        return Value._result(max(self.data, 0.0), (self,), (float(self.data > 0),), "ReLU")
+        return Value._result(
+            max(self.data, 0.0), (self,), (float(self.data > 0),), "ReLU"
+        )
 
     def exp(self) -> Value:
         """``exp(x)``, its own local derivative.
@@ -215,7 +219,9 @@ def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value, float]]]:
         If ``root`` is not a :class:`Value`.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"root must be a dlbook.autodiff.Value, got {type(root).__name__}")
+        raise TypeError(
+            f"root must be a dlbook.autodiff.Value, got {type(root).__name__}"
+        )
     nodes = _topological_order(root)
     edges = [
         (child, node, local)

@@ -32,11 +32,13 @@ __all__ = [
 
 def _confidence_and_correct(y_true, probabilities):
     predicted = probabilities.argmax(axis=1)
-    return probabilities.max(axis=1).astype(np.float64), (predicted == y_true).astype(np.float64)
+    confidence = probabilities.max(axis=1).astype(np.float64)
+    return confidence, (predicted == y_true).astype(np.float64)
 
 
 def _reliability(confidence, correct, n_bins):
-    # Bin k holds the confidences in (k / n_bins, (k + 1) / n_bins]; the first bin also holds 0.
+    # Bin k holds the confidences in (k / n_bins, (k + 1) / n_bins];
+    # the first bin also holds 0.
     bins = np.clip(np.ceil(confidence * n_bins).astype(int) - 1, 0, n_bins - 1)
     count = np.bincount(bins, minlength=n_bins)
     confidence_sum = np.bincount(bins, weights=confidence, minlength=n_bins)
@@ -46,14 +48,17 @@ def _reliability(confidence, correct, n_bins):
 
 def _expected_calibration_error(confidence, correct, n_bins):
     count, confidence_sum, correct_sum = _reliability(confidence, correct, n_bins)
-    # |accuracy - mean confidence| in each bin, weighted by the bin's share of the examples
+    # |accuracy - mean confidence| in each bin,
+    # weighted by the bin's share of the examples
     return float(np.abs(correct_sum - confidence_sum).sum() / count.sum())
 
 
 def _log_probabilities(probabilities):
     # log p differs from the logits only by a constant per row, which softmax ignores;
     # a probability that underflowed to 0 is read as the smallest float32 (log = -87.3).
-    return np.log(np.maximum(probabilities.astype(np.float64), np.finfo(np.float32).tiny))
+    return np.log(
+        np.maximum(probabilities.astype(np.float64), np.finfo(np.float32).tiny)
+    )
 
 
 def _apply_temperature(probabilities, temperature):
@@ -64,8 +69,9 @@ def _apply_temperature(probabilities, temperature):
 
 
 def _fit_temperature(y_true, probabilities):
-    # Minimise the mean negative log-likelihood over b = 1/T. The loss is convex in b and its
-    # slope, mean(E_p[z] - z_true), rises with b: halve the bracket [1e-3, 1e3] by the slope's sign.
+    # Minimise the mean negative log-likelihood over b = 1/T.
+    # The loss is convex in b and its slope, mean(E_p[z] - z_true), rises with b:
+    # halve the bracket [1e-3, 1e3] by the slope's sign.
     z = _log_probabilities(probabilities)
     z_true = z[np.arange(len(z)), y_true]
     low, high = np.log(1e-3), np.log(1e3)
@@ -117,7 +123,9 @@ def _checked(y_true, probabilities):
     return y_true, probabilities
 
 
-def reliability(y_true: np.ndarray, probabilities: np.ndarray, n_bins: int = 15) -> Reliability:
+def reliability(
+    y_true: np.ndarray, probabilities: np.ndarray, n_bins: int = 15
+) -> Reliability:
     """Bin predictions by their confidence and measure the accuracy in each bin.
 
     The confidence of a prediction is the probability of the predicted (largest) class.
@@ -154,7 +162,8 @@ def reliability(y_true: np.ndarray, probabilities: np.ndarray, n_bins: int = 15)
     count, confidence_sum, correct_sum = _reliability(
         *_confidence_and_correct(y_true, probabilities), n_bins
     )
-    with np.errstate(invalid="ignore", divide="ignore"):  # empty bins are nan, on purpose
+    # empty bins are nan, on purpose
+    with np.errstate(invalid="ignore", divide="ignore"):
         return Reliability(
             edges=np.linspace(0.0, 1.0, n_bins + 1),
             count=count.astype(np.int64),
@@ -203,7 +212,9 @@ def expected_calibration_error(
     """
     y_true, probabilities = _checked(y_true, probabilities)
     n_bins = _checks.as_int(n_bins, "n_bins", minimum=1)
-    return _expected_calibration_error(*_confidence_and_correct(y_true, probabilities), n_bins)
+    return _expected_calibration_error(
+        *_confidence_and_correct(y_true, probabilities), n_bins
+    )
 
 
 def fit_temperature(y_true: np.ndarray, probabilities: np.ndarray) -> float:

@@ -39,18 +39,20 @@ __all__ = [
 
 
 def _build_cnn(
-    filters, kernel_size, dense_units, conv_dropout, dense_dropout, input_shape, num_classes,
-    name, head,
+    filters, kernel_size, dense_units, conv_dropout, dense_dropout, input_shape,
+    num_classes, name, head,
 ):  # fmt: skip
     import keras
 
     layers = [keras.Input(shape=input_shape)]
     for i, n_filters in enumerate(filters, start=1):
-        layers.append(
-            keras.layers.Conv2D(n_filters, kernel_size, activation="relu", name=f"conv_{i}")
-        )
-        layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))  # halves height and width
-    if head == "flatten":  # one input of the dense layer per position and map: where matters
+        layers.append(keras.layers.Conv2D(
+            n_filters, kernel_size, activation="relu", name=f"conv_{i}"
+        ))  # fmt: skip
+        # halves height and width
+        layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))
+    # one input of the dense layer per position and map: where matters
+    if head == "flatten":
         layers.append(keras.layers.Flatten(name="flatten"))
     else:  # "gap": one average per map over all positions: where is forgotten
         layers.append(keras.layers.GlobalAveragePooling2D(name="gap"))
@@ -68,8 +70,10 @@ def _conv_parameter_count(
 ):  # fmt: skip
     total, side, c_in = 0, image_side, channels
     for c_out in filters:
-        total += (kernel_size * kernel_size * c_in + 1) * c_out  # k x k x c_in weights + a bias
-        side = (side - kernel_size + 1) // 2  # a convolution without padding, then 2 x 2 pooling
+        # k x k x c_in weights + a bias
+        total += (kernel_size * kernel_size * c_in + 1) * c_out
+        # a convolution without padding, then 2 x 2 pooling
+        side = (side - kernel_size + 1) // 2
         c_in = c_out
     # The dense head reads every pooled value (flatten) or one average per map (gap).
     flat = side * side * c_in if head == "flatten" else c_in
@@ -92,7 +96,9 @@ def _checked_architecture(
     )
 
 
-def _require_room(side: int, widths: tuple[int, ...], kernel_size: int, name: str) -> None:
+def _require_room(
+    side: int, widths: tuple[int, ...], kernel_size: int, name: str
+) -> None:
     """Each block needs a convolution output of at least 2 x 2 for its pooling."""
     for block in range(1, len(widths) + 1):
         side = (side - kernel_size + 1) // 2
@@ -167,8 +173,12 @@ def build_cnn(
     widths, kernel_size, dense_units, num_classes, head = _checked_architecture(
         filters, kernel_size, dense_units, num_classes, head
     )
-    conv_dropout = _checks.as_float(conv_dropout, "conv_dropout", minimum=0.0, below=1.0)
-    dense_dropout = _checks.as_float(dense_dropout, "dense_dropout", minimum=0.0, below=1.0)
+    conv_dropout = _checks.as_float(
+        conv_dropout, "conv_dropout", minimum=0.0, below=1.0
+    )
+    dense_dropout = _checks.as_float(
+        dense_dropout, "dense_dropout", minimum=0.0, below=1.0
+    )
     shape = _checks.as_ints(input_shape, "input_shape", minimum=1)
     if len(shape) != 3:
         raise ValueError(f"input_shape must be (height, width, channels), got {shape}")
@@ -177,8 +187,8 @@ def build_cnn(
     _require_room(min(shape[:2]), widths, kernel_size, f"input_shape {shape}")
     import_tensorflow()
     return _build_cnn(
-        widths, kernel_size, dense_units, conv_dropout, dense_dropout, shape, num_classes, name,
-        head,
+        widths, kernel_size, dense_units, conv_dropout, dense_dropout, shape,
+        num_classes, name, head,
     )  # fmt: skip
 
 
@@ -314,8 +324,9 @@ def _random_shifts(images, max_shift, rng):
     pad = [(0, 0), (m, m), (m, m)] + [(0, 0)] * (images.ndim - 3)
     padded = np.pad(images, pad)  # a frame of m zero pixels all round
     down, right = rng.integers(-m, m + 1, size=(2, n))  # one random shift per image
-    rows = (m - down)[:, None] + np.arange(height)  # image i's row r comes from padded row
-    cols = (m - right)[:, None] + np.arange(width)  # m - down[i] + r (and so for columns)
+    # image i's row r comes from padded row m - down[i] + r (and so for columns)
+    rows = (m - down)[:, None] + np.arange(height)
+    cols = (m - right)[:, None] + np.arange(width)
     return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
@@ -413,13 +424,19 @@ def shifted_accuracies(
     if step_right == step_down == 0:
         raise ValueError("direction must not be (0, 0): every shift would be zero")
     for s in shifts:
-        _require_in_view(s * step_right, images.shape[2], "shifts (times direction[0])", "width")
-        _require_in_view(s * step_down, images.shape[1], "shifts (times direction[1])", "height")
+        _require_in_view(
+            s * step_right, images.shape[2], "shifts (times direction[0])", "width"
+        )
+        _require_in_view(
+            s * step_down, images.shape[1], "shifts (times direction[1])", "height"
+        )
 
     result = []
     for s in shifts:
         shifted = _shift_images(images, s * step_right, s * step_down)
-        scores = _checks.as_array(predict(shifted), "the scores predict returned", dtype=None)
+        scores = _checks.as_array(
+            predict(shifted), "the scores predict returned", dtype=None
+        )
         if scores.ndim != 2 or scores.shape[0] != len(labels):
             raise ValueError(
                 f"predict must return scores of shape (n, num_classes) for n={len(labels)} "
@@ -458,8 +475,10 @@ def _checked_conv_layers(model: Any) -> list[Any]:
 
 
 def _first_layer_filters(model):
-    kernel = _conv_layers(model)[0].get_weights()[0]  # (height, width, in_channels, filters)
-    return np.transpose(kernel[:, :, 0, :], (2, 0, 1)).astype(np.float32)  # one image per filter
+    # (height, width, in_channels, filters)
+    kernel = _conv_layers(model)[0].get_weights()[0]
+    # one image per filter
+    return np.transpose(kernel[:, :, 0, :], (2, 0, 1)).astype(np.float32)
 
 
 def first_layer_filters(model: Any) -> np.ndarray:
@@ -497,10 +516,12 @@ def first_layer_filters(model: Any) -> np.ndarray:
 def _feature_maps(model, conv, image):
     import keras
 
-    # A model that shares the trained layers but stops at the chosen convolution (after its ReLU).
+    # A model that shares the trained layers but stops at the chosen convolution
+    # (after its ReLU).
     probe = keras.Model(inputs=model.inputs[0], outputs=conv.output)
     maps = np.asarray(probe(image[np.newaxis], training=False), dtype=np.float32)[0]
-    return np.transpose(maps, (2, 0, 1))  # (height, width, filters) -> one map per filter
+    # (height, width, filters) -> one map per filter
+    return np.transpose(maps, (2, 0, 1))
 
 
 def feature_maps(model: Any, image: np.ndarray, layer: int | str = 0) -> np.ndarray:
@@ -538,25 +559,33 @@ def feature_maps(model: Any, image: np.ndarray, layer: int | str = 0) -> np.ndar
     if isinstance(layer, str):
         by_name = {conv.name: conv for conv in convs}
         if layer not in by_name:
-            raise ValueError(f"layer {layer!r} is not a Conv2D layer of the model: {list(by_name)}")
+            raise ValueError(
+                f"layer {layer!r} is not a Conv2D layer of the model: {list(by_name)}"
+            )
         conv = by_name[layer]
     else:  # an int (not a bool, not a float), a position among the convolutions
         conv = convs[_checks.as_int(layer, "layer", minimum=0, maximum=len(convs) - 1)]
     expected = tuple(model.inputs[0].shape[1:])
-    image = _checks.as_array(image, "image", shape=expected, kind="float", dtype=np.float32)
+    image = _checks.as_array(
+        image, "image", shape=expected, kind="float", dtype=np.float32
+    )
     return _feature_maps(model, conv, image)
 
 
 def _layer_outputs(model, images, layers):
     import keras
 
-    probe = keras.Model(model.inputs[0], [model.get_layer(name).output for name in layers])
+    probe = keras.Model(
+        model.inputs[0], [model.get_layer(name).output for name in layers]
+    )
     outputs = probe(images, training=False)  # one pass computes every requested layer
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     return [np.asarray(out, dtype=np.float32) for out in outputs]
 
 
-def layer_outputs(model: Any, images: np.ndarray, layers: Sequence[str]) -> list[np.ndarray]:
+def layer_outputs(
+    model: Any, images: np.ndarray, layers: Sequence[str]
+) -> list[np.ndarray]:
     """The outputs of named layers of a model for a batch of images (dropout off).
 
     Parameters
@@ -588,19 +617,29 @@ def layer_outputs(model: Any, images: np.ndarray, layers: Sequence[str]) -> list
     import_tensorflow()
     _checks.as_keras_model(model, "model")
     if not model.built or not getattr(model, "inputs", None):
-        raise ValueError(f"model {model.name!r} is not built yet (start it with keras.Input)")
+        raise ValueError(
+            f"model {model.name!r} is not built yet (start it with keras.Input)"
+        )
     if len(model.inputs) != 1:
         raise ValueError(f"model must have one input, got {len(model.inputs)}")
     if isinstance(layers, str) or not isinstance(layers, Sequence):
-        raise TypeError(f"layers must be a sequence of layer names, got {type(layers).__name__}")
+        raise TypeError(
+            f"layers must be a sequence of layer names, got {type(layers).__name__}"
+        )
     if not layers:
         raise ValueError("layers is empty")
     names = [layer.name for layer in model.layers]
     for i, name in enumerate(layers):
         if not isinstance(name, str):
-            raise TypeError(f"layers[{i}] must be a layer name (str), got {type(name).__name__}")
+            raise TypeError(
+                f"layers[{i}] must be a layer name (str), got {type(name).__name__}"
+            )
         if name not in names:
-            raise ValueError(f"layers[{i}] {name!r} is not a layer of the model: {names}")
+            raise ValueError(
+                f"layers[{i}] {name!r} is not a layer of the model: {names}"
+            )
     expected = (None, *model.inputs[0].shape[1:])
-    images = _checks.as_array(images, "images", shape=expected, kind="float", dtype=np.float32)
+    images = _checks.as_array(
+        images, "images", shape=expected, kind="float", dtype=np.float32
+    )
     return _layer_outputs(model, images, list(layers))

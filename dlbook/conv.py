@@ -39,10 +39,13 @@ def _conv2d(images, kernels, bias, stride, padding):
     out_h = (x.shape[1] - k_h) // stride + 1
     out_w = (x.shape[2] - k_w) // stride + 1
     out = np.zeros((len(x), out_h, out_w, c_out), dtype=np.result_type(x, kernels))
-    # One kernel offset (i, j) at a time: output (r, c) reads pixel (stride*r + i, stride*c + j).
+    # One kernel offset (i, j) at a time: output (r, c) reads pixel
+    # (stride*r + i, stride*c + j).
     for i in range(k_h):
         for j in range(k_w):
-            patch = x[:, i : i + stride * out_h : stride, j : j + stride * out_w : stride]
+            rows = slice(i, i + stride * out_h, stride)
+            cols = slice(j, j + stride * out_w, stride)
+            patch = x[:, rows, cols]
             out += patch @ kernels[i, j]  # (n, out_h, out_w, c_in) @ (c_in, c_out)
     return out + bias
 
@@ -139,7 +142,8 @@ def conv2d(
 
 def _max_pool2d(maps, size):
     n, h, w, c = maps.shape
-    h, w = h // size * size, w // size * size  # a row or column that fills no window is dropped
+    # a row or column that fills no window is dropped
+    h, w = h // size * size, w // size * size
     windows = maps[:, :h, :w].reshape(n, h // size, size, w // size, size, c)
     return windows.max(axis=(2, 4))  # the largest value of each size x size window
 
@@ -176,7 +180,9 @@ def max_pool2d(maps: np.ndarray, size: int = 2) -> np.ndarray:
     maps = _checks.as_array(maps, "maps", ndim=4, dtype=None)
     size = _checks.as_int(size, "size", minimum=1)
     if min(maps.shape[1:3]) < size:
-        raise ValueError(f"maps of shape {maps.shape} are smaller than one {size}x{size} window")
+        raise ValueError(
+            f"maps of shape {maps.shape} are smaller than one {size}x{size} window"
+        )
     return _max_pool2d(maps, size)
 
 
@@ -184,10 +190,13 @@ def max_pool2d(maps: np.ndarray, size: int = 2) -> np.ndarray:
 
 
 def _conv_output_size(size, kernel_size, stride, padding):
-    return (size + 2 * padding - kernel_size) // stride + 1  # positions the kernel fits at
+    # positions the kernel fits at
+    return (size + 2 * padding - kernel_size) // stride + 1
 
 
-def conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: int = 0) -> int:
+def conv_output_size(
+    size: int, kernel_size: int, *, stride: int = 1, padding: int = 0
+) -> int:
     r"""Height (or width) of a convolution's or pooling's output.
 
     .. math:: n_{out} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1
@@ -235,10 +244,13 @@ def conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: i
 
 
 def _receptive_fields(layers):
-    field, jump, result = 1, 1, []  # one input pixel sees itself; neighbours are 1 pixel apart
+    # one input pixel sees itself; neighbours are 1 pixel apart
+    field, jump, result = 1, 1, []
     for kernel_size, stride in layers:
-        field += (kernel_size - 1) * jump  # k neighbouring units span (k - 1) jumps more
-        jump *= stride  # neighbouring outputs are stride times further apart in the input
+        # k neighbouring units span (k - 1) jumps more
+        field += (kernel_size - 1) * jump
+        # neighbouring outputs are stride times further apart in the input
+        jump *= stride
         result.append((field, jump))
     return result
 
@@ -279,14 +291,18 @@ def receptive_fields(layers: Sequence[tuple[int, int]]) -> list[tuple[int, int]]
     [(5, 1), (6, 2), (14, 2), (16, 4)]
     """
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
-        raise TypeError(f"layers must be a sequence of (kernel_size, stride) pairs, got {layers!r}")
+        raise TypeError(
+            f"layers must be a sequence of (kernel_size, stride) pairs, got {layers!r}"
+        )
     if not layers:
         raise ValueError("layers is empty")
     checked = []
     for i, layer in enumerate(layers):
         pair = _checks.as_ints(layer, f"layers[{i}]", minimum=1)
         if len(pair) != 2:
-            raise ValueError(f"layers[{i}] must be a pair (kernel_size, stride), got {layer!r}")
+            raise ValueError(
+                f"layers[{i}] must be a pair (kernel_size, stride), got {layer!r}"
+            )
         checked.append(pair)
     return [(int(f), int(j)) for f, j in _receptive_fields(checked)]
 
@@ -296,8 +312,10 @@ def receptive_fields(layers: Sequence[tuple[int, int]]) -> list[tuple[int, int]]
 
 def _shift_mismatch(maps_of_shifted, maps, shift):
     h, w = maps.shape[1], maps.shape[2]
-    moved = maps_of_shifted[:, shift:, shift:]  # where the shifted input's maps should repeat
-    original = maps[:, : h - shift, : w - shift]  # ... the original maps, shift cells earlier
+    # where the shifted input's maps should repeat ...
+    moved = maps_of_shifted[:, shift:, shift:]
+    # ... the original maps, shift cells earlier
+    original = maps[:, : h - shift, : w - shift]
     return float(np.linalg.norm(moved - original) / np.linalg.norm(original))
 
 
@@ -339,8 +357,12 @@ def shift_mismatch(maps_of_shifted: np.ndarray, maps: np.ndarray, shift: int) ->
     maps_of_shifted = _checks.as_array(maps_of_shifted, "maps_of_shifted", ndim=4)
     maps = _checks.as_array(maps, "maps", ndim=4)
     if maps_of_shifted.shape != maps.shape:
-        raise ValueError(f"maps_of_shifted has shape {maps_of_shifted.shape} but maps {maps.shape}")
+        raise ValueError(
+            f"maps_of_shifted has shape {maps_of_shifted.shape} but maps {maps.shape}"
+        )
     shift = _checks.as_int(shift, "shift", minimum=0, maximum=min(maps.shape[1:3]) - 1)
     if not np.any(maps[:, : maps.shape[1] - shift, : maps.shape[2] - shift]):
-        raise ValueError("maps is all zero where it is compared: nothing to compare with")
+        raise ValueError(
+            "maps is all zero where it is compared: nothing to compare with"
+        )
     return _shift_mismatch(maps_of_shifted, maps, shift)

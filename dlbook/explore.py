@@ -36,7 +36,9 @@ def class_counts(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
     return np.bincount(labels, minlength=num_classes).astype(np.int64)
 
 
-def mean_images(images: np.ndarray, labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
+def mean_images(
+    images: np.ndarray, labels: np.ndarray, num_classes: int = 10
+) -> np.ndarray:
     """Average image of each class (the "typical" digit), in the images' units.
 
     Parameters

@@ -50,7 +50,9 @@ def _numerical_gradient(
     return grad
 
 
-def _checked_float64(net, x, y, loss, eps) -> tuple[MLP, np.ndarray, np.ndarray, str, float]:
+def _checked_float64(
+    net, x, y, loss, eps
+) -> tuple[MLP, np.ndarray, np.ndarray, str, float]:
     """Checked arguments, with a float64 copy of ``net`` and ``x`` (rounding well below eps**2)."""
     loss = _checks.as_choice(loss, "loss", LOSSES)
     eps = _checks.as_float(eps, "eps", above=0.0)
@@ -59,7 +61,9 @@ def _checked_float64(net, x, y, loss, eps) -> tuple[MLP, np.ndarray, np.ndarray,
     return net64, x64, y64, loss, eps
 
 
-def _network_gradient(net64: MLP, x64, y64, loss: str, eps: float, indices=None) -> np.ndarray:
+def _network_gradient(
+    net64: MLP, x64, y64, loss: str, eps: float, indices=None
+) -> np.ndarray:
     loss_fn = _LOSSES[loss]
     indices = np.arange(net64.params.size) if indices is None else indices
     return _numerical_gradient(
@@ -110,7 +114,9 @@ def numerical_gradient(
     """
     net64, x64, y64, loss, eps = _checked_float64(net, x, y, loss, eps)
     if indices is not None:
-        indices = _checks.as_array(indices, "indices", ndim=1, kind="int", dtype=np.int64)
+        indices = _checks.as_array(
+            indices, "indices", ndim=1, kind="int", dtype=np.int64
+        )
         if indices.min() < 0 or indices.max() >= net64.num_params:
             raise ValueError(
                 f"indices must be positions in [0, {net64.num_params}), "
@@ -189,7 +195,12 @@ def compare_gradients(net: MLP, a: np.ndarray, b: np.ndarray) -> dict[str, float
 
 
 def gradient_check(
-    net: MLP, x: np.ndarray, y: np.ndarray, *, loss: str = "cross_entropy", eps: float = 1e-6
+    net: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    loss: str = "cross_entropy",
+    eps: float = 1e-6,
 ) -> dict[str, float]:
     """Compare backpropagation with central differences, parameter array by array.
 
@@ -236,11 +247,15 @@ def _tensorflow_gradient(net: MLP, x: np.ndarray, y: np.ndarray, loss: str):
             a = act(tf.matmul(a, w) + b)
         outputs = tf.matmul(a, weights[-1]) + biases[-1]
         if loss == "cross_entropy":
-            per_sample = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=outputs)
+            per_sample = tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=y, logits=outputs
+            )
             value = tf.reduce_mean(per_sample)
         else:
             value = 0.5 * tf.reduce_sum(tf.square(outputs - y)) / x.shape[0]
-    grads = tape.gradient(value, [v for pair in zip(weights, biases, strict=True) for v in pair])
+    grads = tape.gradient(
+        value, [v for pair in zip(weights, biases, strict=True) for v in pair]
+    )
     flat = np.concatenate([g.numpy().ravel() for g in grads]).astype(net.params.dtype)
     return float(value.numpy()), flat
 

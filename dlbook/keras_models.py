@@ -50,12 +50,16 @@ JIT_COMPILE = False
 LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy")
 
 
-def _build_dense_network(hidden_units, input_dim, num_classes, activation, dropout, name):
+def _build_dense_network(
+    hidden_units, input_dim, num_classes, activation, dropout, name
+):
     import keras
 
     layers = [keras.Input(shape=(input_dim,))]
     for i, width in enumerate(hidden_units, start=1):
-        layers.append(keras.layers.Dense(width, activation=activation, name=f"hidden_{i}"))
+        layers.append(
+            keras.layers.Dense(width, activation=activation, name=f"hidden_{i}")
+        )
         if dropout > 0:  # randomly silence a share of the units while training
             layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
     layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
@@ -67,9 +71,11 @@ def _compile_classifier(model, learning_rate, loss, steps_per_execution):
 
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss=loss,  # "categorical_crossentropy" reads one-hot rows, the sparse one labels
+        # "categorical_crossentropy" reads one-hot rows, the sparse one labels
+        loss=loss,
         metrics=["accuracy"],
-        steps_per_execution=steps_per_execution,  # steps per call into the compiled graph
+        # training steps per call from Python into the compiled graph
+        steps_per_execution=steps_per_execution,
         jit_compile=JIT_COMPILE,
     )
     return model
@@ -82,11 +88,15 @@ def _epoch_timer(seconds: list[float]) -> Any:
     started: list[float] = []
     return keras.callbacks.LambdaCallback(
         on_epoch_begin=lambda epoch, logs: started.append(time.perf_counter()),
-        on_epoch_end=lambda epoch, logs: seconds.append(time.perf_counter() - started[-1]),
+        on_epoch_end=lambda epoch, logs: seconds.append(
+            time.perf_counter() - started[-1]
+        ),
     )
 
 
-def _train_model(model, x_train, y_train, epochs, batch_size, seed, validation_data, callbacks):
+def _train_model(
+    model, x_train, y_train, epochs, batch_size, seed, validation_data, callbacks
+):
     seed_everything(seed)  # the same seed gives the same shuffles and dropout masks
     seconds = []  # the wall time of each epoch, filled in by the timer
     history = model.fit(
@@ -97,19 +107,24 @@ def _train_model(model, x_train, y_train, epochs, batch_size, seed, validation_d
         validation_data=validation_data,
         callbacks=[_epoch_timer(seconds), *callbacks],
         shuffle=True,
-        verbose=keras_verbosity(),  # a line per epoch in JupyterLab, nothing in the book
+        verbose=keras_verbosity(),  # a line per epoch in JupyterLab, none in the book
     )
-    result = {key: [float(v) for v in values] for key, values in history.history.items()}
+    result = {
+        key: [float(v) for v in values] for key, values in history.history.items()
+    }
     return {**result, "epoch_seconds": seconds}
 
 
 def _dense_parameter_count(layer_sizes):
-    # A dense layer from n_in to n_out units: an n_in x n_out weight matrix and n_out biases.
+    # A dense layer from n_in to n_out units:
+    # an n_in x n_out weight matrix and n_out biases.
     return sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(layer_sizes))
 
 
 def _loss_name(model: Any) -> str | None:
-    return model.loss if isinstance(model.loss, str) else getattr(model.loss, "name", None)
+    return (
+        model.loss if isinstance(model.loss, str) else getattr(model.loss, "name", None)
+    )
 
 
 def _model_inputs(model: Any, x: Any, name: str) -> np.ndarray:
@@ -117,7 +132,9 @@ def _model_inputs(model: Any, x: Any, name: str) -> np.ndarray:
     x = _checks.as_array(x, name, ndim=len(model.input_shape), dtype=None)
     row_shape = tuple(model.input_shape[1:])
     if x.shape[1:] != row_shape:
-        raise ValueError(f"{name} has rows of shape {x.shape[1:]}, the model reads {row_shape}")
+        raise ValueError(
+            f"{name} has rows of shape {x.shape[1:]}, the model reads {row_shape}"
+        )
     return x
 
 
@@ -128,7 +145,9 @@ def _model_targets(model: Any, y: Any, name: str) -> np.ndarray:
         return _checks.as_labels(y, name, num_classes=outputs)
     y = _checks.as_array(y, name, dtype=None)
     if _loss_name(model) == "categorical_crossentropy" and (
-        y.shape[1:] != (outputs,) or y.min() < 0 or np.abs(y.sum(axis=1) - 1).max() > 1e-3
+        y.shape[1:] != (outputs,)
+        or y.min() < 0
+        or np.abs(y.sum(axis=1) - 1).max() > 1e-3
     ):
         raise ValueError(
             f"{name} must hold one-hot rows of length {outputs} (the model's categorical "
@@ -193,8 +212,12 @@ def build_dense_network(
     try:
         keras.activations.get(activation)
     except ValueError as err:
-        raise ValueError(f"activation {activation!r} is not a Keras activation") from err
-    return _build_dense_network(hidden_units, input_dim, num_classes, activation, dropout, name)
+        raise ValueError(
+            f"activation {activation!r} is not a Keras activation"
+        ) from err
+    return _build_dense_network(
+        hidden_units, input_dim, num_classes, activation, dropout, name
+    )
 
 
 def train_model(
@@ -256,7 +279,9 @@ def train_model(
             raise TypeError("validation_data must be a pair (x, y) of arrays")
         x_val = _model_inputs(model, validation_data[0], "validation_data[0]")
         y_val = _model_targets(model, validation_data[1], "validation_data[1]")
-        _checks.same_length(**{"validation_data[0]": x_val, "validation_data[1]": y_val})
+        _checks.same_length(
+            **{"validation_data[0]": x_val, "validation_data[1]": y_val}
+        )
         validation_data = (x_val, y_val)
     import keras
 
@@ -270,7 +295,14 @@ def train_model(
                 f"callbacks[{i}] must be a keras Callback, got {type(callback).__name__}"
             )
     return _train_model(
-        model, x_train, y_train, epochs, batch_size, seed, validation_data, list(callbacks)
+        model,
+        x_train,
+        y_train,
+        epochs,
+        batch_size,
+        seed,
+        validation_data,
+        list(callbacks),
     )
 
 
@@ -349,7 +381,9 @@ def compile_classifier(
     """
     model = _checks.as_keras_model(model)
     loss = _checks.as_choice(loss, "loss", LOSSES)
-    steps_per_execution = _checks.as_int(steps_per_execution, "steps_per_execution", minimum=1)
+    steps_per_execution = _checks.as_int(
+        steps_per_execution, "steps_per_execution", minimum=1
+    )
     import keras
 
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
@@ -378,8 +412,12 @@ def training_settings() -> dict[str, str]:
         "oneDNN kernels (TF_ENABLE_ONEDNN_OPTS)": "on" if onednn else "off",
         "XLA (jit_compile)": "on" if JIT_COMPILE else "off",
         "training steps per call (steps_per_execution)": str(STEPS_PER_EXECUTION),
-        "intra-op threads": threads(tf.config.threading.get_intra_op_parallelism_threads()),
-        "inter-op threads": threads(tf.config.threading.get_inter_op_parallelism_threads()),
+        "intra-op threads": threads(
+            tf.config.threading.get_intra_op_parallelism_threads()
+        ),
+        "inter-op threads": threads(
+            tf.config.threading.get_inter_op_parallelism_threads()
+        ),
         "deterministic ops": "on (dlbook.repro.seed_everything)",
     }
 
@@ -409,7 +447,9 @@ def optimizer_variable_count(model: Any) -> int:
     if optimizer is None:
         raise ValueError("model has no optimizer: compile it first")
     if not getattr(optimizer, "built", False):
-        raise ValueError("model's optimizer is not built: fit the model or build the optimizer")
+        raise ValueError(
+            "model's optimizer is not built: fit the model or build the optimizer"
+        )
     return int(sum(int(np.prod(v.shape)) for v in optimizer.variables))
 
 
@@ -464,7 +504,9 @@ def summary_param_counts(text: str) -> dict[str, int]:
         If ``text`` has no ``Total params`` line.
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str (a Keras summary), got {type(text).__name__}")
+        raise TypeError(
+            f"text must be a str (a Keras summary), got {type(text).__name__}"
+        )
     counts = {
         kind: int(number.replace(",", ""))
         for kind, number in re.findall(r"([A-Za-z-]+) params: ([\d,]+)", text)
@@ -474,7 +516,9 @@ def summary_param_counts(text: str) -> dict[str, int]:
     return counts
 
 
-def predict_probabilities(model: Any, x: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
+def predict_probabilities(
+    model: Any, x: np.ndarray, *, batch_size: int = 1000
+) -> np.ndarray:
     """Class probabilities of a trained classifier, as a float32 NumPy array.
 
     Parameters
@@ -513,7 +557,9 @@ def predict_probabilities(model: Any, x: np.ndarray, *, batch_size: int = 1000) 
     chunk = batch_size * max(1, _PREDICT_CHUNK_ROWS // batch_size)
     try:
         parts = [
-            np.asarray(model.predict(x[i : i + chunk], batch_size=batch_size, verbose=0))
+            np.asarray(
+                model.predict(x[i : i + chunk], batch_size=batch_size, verbose=0)
+            )
             for i in range(0, len(x), chunk)
         ]
     finally:

@@ -77,7 +77,9 @@ def _mse_gradients(x, y, w, b):
     return dw, db
 
 
-def _gradient_descent(x, y, learning_rate, steps, w, b, max_loss=np.inf, target_loss=None):
+def _gradient_descent(
+    x, y, learning_rate, steps, w, b, max_loss=np.inf, target_loss=None
+):
     # Record w, b and the training loss at the start and after every step.
     ws, bs, losses = [w], [b], [_mse(w * x + b, y)]
     for _ in range(steps):
@@ -108,7 +110,8 @@ def _mse_hessian(x):
 
 
 def _largest_stable_learning_rate(x):
-    lambda_max = np.linalg.eigvalsh(_mse_hessian(x))[-1]  # eigenvalues in ascending order
+    # eigenvalues in ascending order
+    lambda_max = np.linalg.eigvalsh(_mse_hessian(x))[-1]
     return 2.0 / lambda_max
 
 
@@ -187,7 +190,9 @@ def make_temperature_data(
     with np.errstate(over="ignore", invalid="ignore"):
         celsius, fahrenheit = _make_temperature_data(n, low, high, noise_std, seed)
     if not np.all(np.isfinite(fahrenheit)):
-        raise ValueError("the Fahrenheit values overflow: low, high or noise_std is too large")
+        raise ValueError(
+            "the Fahrenheit values overflow: low, high or noise_std is too large"
+        )
     return celsius, fahrenheit
 
 
@@ -222,7 +227,9 @@ def train_test_split(
     x = _checks.as_array(x, "x", ndim=1)
     y = _checks.as_array(y, "y", ndim=1)
     _checks.same_length(x=x, y=y)
-    test_fraction = _checks.as_float(test_fraction, "test_fraction", above=0.0, below=1.0)
+    test_fraction = _checks.as_float(
+        test_fraction, "test_fraction", above=0.0, below=1.0
+    )
     seed = _checks.as_seed(seed)
     if x.size < 2:
         raise ValueError(f"x and y need at least 2 pairs to split, got {x.size}")
@@ -232,7 +239,9 @@ def train_test_split(
     return x[train], y[train], x[test], y[test]
 
 
-def random_initial_parameters(seed: int = 0, *, scale: float = 1.0) -> tuple[float, float]:
+def random_initial_parameters(
+    seed: int = 0, *, scale: float = 1.0
+) -> tuple[float, float]:
     """Draw a starting weight and bias from a normal distribution, as a neuron starts.
 
     Parameters
@@ -319,11 +328,15 @@ def mse(y_pred: np.ndarray, y_true: np.ndarray) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         loss = float(_mse(y_pred, y_true))
     if not np.isfinite(loss):
-        raise ValueError("the squared error overflows float64: y_pred or y_true is too large")
+        raise ValueError(
+            "the squared error overflows float64: y_pred or y_true is too large"
+        )
     return loss
 
 
-def mse_gradients(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tuple[float, float]:
+def mse_gradients(
+    x: np.ndarray, y: np.ndarray, w: float, b: float
+) -> tuple[float, float]:
     """The backward pass: the partial derivatives of the MSE in ``w`` and ``b``.
 
     With the residuals ``r = w * x + b - y`` over ``n`` pairs,
@@ -461,8 +474,12 @@ class GDHistory:
     diverged: bool
 
     def __post_init__(self) -> None:
-        names = ("w", "b", "train_loss") + (() if self.test_loss is None else ("test_loss",))
-        arrays = {name: _checks.as_array(getattr(self, name), name, ndim=1) for name in names}
+        names = ("w", "b", "train_loss") + (
+            () if self.test_loss is None else ("test_loss",)
+        )
+        arrays = {
+            name: _checks.as_array(getattr(self, name), name, ndim=1) for name in names
+        }
         _checks.same_length(**arrays)
         for name, array in arrays.items():
             object.__setattr__(self, name, array)
@@ -548,7 +565,9 @@ def gradient_descent(
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as data
         start_loss = _mse(w0 * x + b0, y)
         if not np.isfinite(start_loss):
-            raise ValueError("the starting loss overflows: x, y, w0 or b0 are too large")
+            raise ValueError(
+                "the starting loss overflows: x, y, w0 or b0 are too large"
+            )
         max_loss = blowup * max(start_loss, np.finfo(np.float64).tiny)
         w, b, train_loss, diverged = _gradient_descent(
             x, y, learning_rate, steps, w0, b0, max_loss, target_loss
@@ -600,7 +619,9 @@ def closed_form_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
         w, b = _closed_form_fit(x, y)
     if not (np.isfinite(w) and np.isfinite(b)):
-        raise ValueError("x spreads too little or too much for float64 to give a finite slope")
+        raise ValueError(
+            "x spreads too little or too much for float64 to give a finite slope"
+        )
     return float(w), float(b)
 
 
@@ -632,7 +653,9 @@ def fit_standardiser(x: np.ndarray) -> tuple[float, float]:
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         mean, std = float(np.mean(x)), float(np.std(x))
     if not (np.isfinite(mean) and np.isfinite(std) and std > 0.0):
-        raise ValueError(f"x spreads too little or too much to standardise: std = {std}")
+        raise ValueError(
+            f"x spreads too little or too much to standardise: std = {std}"
+        )
     return mean, std
 
 
@@ -665,7 +688,9 @@ def standardise(x: np.ndarray, mean: float, std: float) -> np.ndarray:
     return _standardise(x, mean, std)
 
 
-def unstandardise_parameters(w: float, b: float, mean: float, std: float) -> tuple[float, float]:
+def unstandardise_parameters(
+    w: float, b: float, mean: float, std: float
+) -> tuple[float, float]:
     """Turn parameters learned on standardised inputs into parameters for raw inputs.
 
     ``w_s * (x - mean) / std + b_s = (w_s / std) * x + (b_s - w_s * mean / std)``.
@@ -707,7 +732,9 @@ def _within(loss: np.ndarray, optimum: float, rtol: float) -> np.ndarray:
     return loss <= (1.0 + rtol) * optimum
 
 
-def steps_to_converge(loss: np.ndarray, optimum: float, *, rtol: float = 1e-3) -> int | None:
+def steps_to_converge(
+    loss: np.ndarray, optimum: float, *, rtol: float = 1e-3
+) -> int | None:
     """The first step at which the loss is within ``rtol`` of the optimal loss.
 
     Parameters
@@ -774,7 +801,9 @@ def loss_grid(
     with np.errstate(over="ignore", invalid="ignore"):
         grid = _mse_from_moments(x, y, w, b)
     if not np.all(np.isfinite(grid)):
-        raise ValueError("the loss overflows on this grid: x, y, w_values or b_values too large")
+        raise ValueError(
+            "the loss overflows on this grid: x, y, w_values or b_values too large"
+        )
     return np.maximum(grid, 0.0)
 
 
@@ -881,7 +910,9 @@ def losses_along_path(x: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.nd
     return np.maximum(losses, 0.0)
 
 
-def steps_to_settle(loss: np.ndarray, optimum: float, *, rtol: float = 1e-3) -> int | None:
+def steps_to_settle(
+    loss: np.ndarray, optimum: float, *, rtol: float = 1e-3
+) -> int | None:
     """The first step from which the loss stays within ``rtol`` of the optimum to the end.
 
     Unlike :func:`steps_to_converge` (the first visit), a run that gets close and then

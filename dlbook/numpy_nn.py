@@ -64,8 +64,12 @@ def _layer_sizes(sizes: Any) -> tuple[int, ...]:
             f"got {type(sizes).__name__}"
         )
     if len(sizes) < 2:
-        raise ValueError(f"sizes needs an input and an output width, got {tuple(sizes)!r}")
-    return tuple(_checks.as_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes))
+        raise ValueError(
+            f"sizes needs an input and an output width, got {tuple(sizes)!r}"
+        )
+    return tuple(
+        _checks.as_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)
+    )
 
 
 def _num_params(sizes: Sequence[int]) -> int:
@@ -79,9 +83,13 @@ def _float_dtype(dtype: Any) -> np.dtype:
     except TypeError:
         resolved = None
     if resolved is None:
-        raise TypeError(f"dtype must be a NumPy floating type such as numpy.float32, got {dtype!r}")
+        raise TypeError(
+            f"dtype must be a NumPy floating type such as numpy.float32, got {dtype!r}"
+        )
     if not np.issubdtype(resolved, np.floating):
-        raise ValueError(f"dtype must be a floating type such as numpy.float32, got {resolved}")
+        raise ValueError(
+            f"dtype must be a floating type such as numpy.float32, got {resolved}"
+        )
     return resolved
 
 
@@ -125,7 +133,8 @@ def param_views(
         If ``params`` is not 1-D or its length does not match ``sizes``, or a size is < 1.
     """
     sizes = _layer_sizes(sizes)
-    if not isinstance(params, np.ndarray):  # views into a converted copy would be useless
+    # views into a converted copy would be useless
+    if not isinstance(params, np.ndarray):
         raise TypeError(f"params must be a NumPy array, got {type(params).__name__}")
     _checks.as_array(params, "params", ndim=1, kind="float", dtype=None, finite=False)
     if params.size != _num_params(sizes):
@@ -180,7 +189,8 @@ class MLP:
 
 
 def _init_std(scheme: str, fan_in: int, fan_out: int) -> float:
-    # the standard deviation of a layer's weights, from its numbers of inputs and outputs
+    # the standard deviation of a layer's weights,
+    # from its numbers of inputs and outputs
     variance = {
         "normal": 1.0,  # N(0, 1), whatever the width
         "lecun": 1.0 / fan_in,  # keeps the variance of a linear layer's output
@@ -273,7 +283,9 @@ def _checked_batch(
         y = _checks.as_labels(y, names[1], num_classes=net.sizes[-1])
         _checks.same_length(**{names[0]: x, names[1]: y})
     else:
-        y = _checks.as_array(y, names[1], shape=(len(x), net.sizes[-1]), dtype=net.params.dtype)
+        y = _checks.as_array(
+            y, names[1], shape=(len(x), net.sizes[-1]), dtype=net.params.dtype
+        )
     return x, y
 
 
@@ -390,10 +402,14 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     ValueError
         If ``logits`` is not 2-D, is empty or holds nan or inf.
     """
-    return _softmax(_checks.as_array(logits, "logits", ndim=2, kind="float", dtype=None))
+    return _softmax(
+        _checks.as_array(logits, "logits", ndim=2, kind="float", dtype=None)
+    )
 
 
-def _cross_entropy_loss(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+def _cross_entropy_loss(
+    logits: np.ndarray, labels: np.ndarray
+) -> tuple[float, np.ndarray]:
     n = logits.shape[0]
     rows = np.arange(n)
     shifted = logits - logits.max(axis=1, keepdims=True)
@@ -406,7 +422,9 @@ def _cross_entropy_loss(logits: np.ndarray, labels: np.ndarray) -> tuple[float, 
     return loss, exp
 
 
-def cross_entropy_loss(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+def cross_entropy_loss(
+    logits: np.ndarray, labels: np.ndarray
+) -> tuple[float, np.ndarray]:
     """Mean softmax cross-entropy and its gradient with respect to the logits.
 
     With ``p = softmax(z)`` the loss of one sample is ``-log p[y]`` and its
@@ -475,7 +493,9 @@ def mse_loss(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarra
         nan or inf.
     """
     outputs = _checks.as_array(outputs, "outputs", ndim=2, kind="float", dtype=None)
-    targets = _checks.as_array(targets, "targets", shape=outputs.shape, dtype=outputs.dtype)
+    targets = _checks.as_array(
+        targets, "targets", shape=outputs.shape, dtype=outputs.dtype
+    )
     return _mse_loss(outputs, targets)
 
 
@@ -550,10 +570,14 @@ def backward(
         raise ValueError(
             f"activations must hold {len(net.sizes) - 1} arrays, got {len(activations)}"
         )
-    first = _checks.as_array(activations[0], "activations[0]", ndim=2, kind="float", dtype=None)
+    first = _checks.as_array(
+        activations[0], "activations[0]", ndim=2, kind="float", dtype=None
+    )
     n, dtype = first.shape[0], net.params.dtype
     activations = [
-        _checks.as_array(a, f"activations[{i}]", shape=(n, net.sizes[i]), kind="float", dtype=dtype)
+        _checks.as_array(
+            a, f"activations[{i}]", shape=(n, net.sizes[i]), kind="float", dtype=dtype
+        )
         for i, a in enumerate(activations)
     ]
     grad_outputs = _checks.as_array(
@@ -622,7 +646,10 @@ def loss_and_gradient(
 
 def _predict(net: MLP, x: np.ndarray, batch_size: int) -> np.ndarray:
     return np.concatenate(
-        [_softmax(_forward(net, x[i : i + batch_size])[0]) for i in range(0, len(x), batch_size)]
+        [
+            _softmax(_forward(net, x[i : i + batch_size])[0])
+            for i in range(0, len(x), batch_size)
+        ]
     )
 
 
@@ -753,10 +780,14 @@ def train(
         )
     optimizer._match_state(net.params.shape, "optimizer")
     if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a function of the epoch, got {type(schedule).__name__}")
+        raise TypeError(
+            f"schedule must be a function of the epoch, got {type(schedule).__name__}"
+        )
     restore_best = _checks.as_bool(restore_best, "restore_best")
     if restore_best and validation_data is None:
-        raise ValueError("restore_best needs validation_data to choose the best epoch on")
+        raise ValueError(
+            "restore_best needs validation_data to choose the best epoch on"
+        )
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)):
             raise TypeError(
@@ -769,9 +800,16 @@ def train(
                 f"got {len(validation_data)}"
             )
         x_val, y_val = _checked_batch(
-            net, *validation_data, "cross_entropy", ("validation_data[0]", "validation_data[1]")
+            net,
+            *validation_data,
+            "cross_entropy",
+            ("validation_data[0]", "validation_data[1]"),
         )
-    history: dict[str, list[float]] = {"loss": [], "epoch_seconds": [], "learning_rate": []}
+    history: dict[str, list[float]] = {
+        "loss": [],
+        "epoch_seconds": [],
+        "learning_rate": [],
+    }
     if loss == "cross_entropy":
         history["accuracy"] = []
     if validation_data is not None:
@@ -794,9 +832,13 @@ def train(
             labels = _predict(net, x_val, 4096).argmax(axis=1)
             history["val_accuracy"].append(accuracy(y_val, labels))
             if restore_best and history["val_accuracy"][-1] > best_accuracy:
-                best_accuracy, best_params = history["val_accuracy"][-1], net.params.copy()
-        if show_progress():  # a learner in JupyterLab sees each epoch; the book does not
-            latest = {k: v[-1] for k, v in history.items() if k in ("loss", "val_accuracy")}
+                best_accuracy = history["val_accuracy"][-1]
+                best_params = net.params.copy()
+        # a learner in JupyterLab sees each epoch; the book does not
+        if show_progress():
+            latest = {
+                k: v[-1] for k, v in history.items() if k in ("loss", "val_accuracy")
+            }
             print(epoch_line(epoch + 1, epochs, latest), flush=True)
     if restore_best:
         net.params[...] = best_params  # in place: the weight views stay valid

@@ -252,7 +252,8 @@ class Adam(Optimizer):
         return None if self._m is None else self._m.shape
 
     def _step(self, params: np.ndarray, grad: np.ndarray) -> None:
-        if self._m is None:  # the state: M, V and a scratch array, created at the first step
+        # the state: M, V and a scratch array, created at the first step
+        if self._m is None:
             self._m, self._v, self._tmp = (np.zeros_like(params) for _ in range(3))
         m, v, tmp = self._m, self._v, self._tmp  # m and v hold M and V (see above)
         self.t += 1
@@ -263,7 +264,8 @@ class Adam(Optimizer):
         v *= b2
         v += tmp
         c = np.sqrt(1 - b2)
-        alpha = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t) * (1 - b1) / c
+        alpha_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        alpha = alpha_t * (1 - b1) / c
         np.sqrt(v, out=tmp)  # params -= alpha * M / (sqrt(V) + eps / c)
         tmp += self.eps / c
         np.divide(m, tmp, out=tmp)
@@ -280,7 +282,9 @@ def _minibatches(n, batch_size, rng):
         yield order[start : start + batch_size]
 
 
-def _minimise(gradient, params, optimizer, n, batch_size, epochs, rng, schedule, max_abs, watch):
+def _minimise(
+    gradient, params, optimizer, n, batch_size, epochs, rng, schedule, max_abs, watch
+):
     path, rates = [params.copy()], []  # at the start, then after every step
     for _ in range(epochs):
         for batch in _minibatches(n, batch_size, rng):
@@ -383,7 +387,9 @@ class Trajectory:
         rates = _checks.as_array(
             self.learning_rate, "learning_rate", shape=(steps,), nonempty=False
         )
-        evaluations = _checks.as_array(self.evaluations, "evaluations", shape=(steps + 1,))
+        evaluations = _checks.as_array(
+            self.evaluations, "evaluations", shape=(steps + 1,)
+        )
         if np.any(rates <= 0):
             raise ValueError("learning_rate must hold rates > 0")
         if evaluations[0] != 0 or np.any(np.diff(evaluations) <= 0):
@@ -489,10 +495,15 @@ def minimise(
     rng = np.random.default_rng(_checks.as_seed(seed))
     max_abs = _checks.as_float(max_abs, "max_abs", above=0.0)
     if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a function of the step, got {type(schedule).__name__}")
+        raise TypeError(
+            f"schedule must be a function of the step, got {type(schedule).__name__}"
+        )
     if watch is not None and not callable(watch):
-        raise TypeError(f"watch must be a function of the optimiser, got {type(watch).__name__}")
-    if schedule is not None:  # the first and the last step's rate: a schedule too short ends at 0
+        raise TypeError(
+            f"watch must be a function of the optimiser, got {type(watch).__name__}"
+        )
+    # the first and the last step's rate: a schedule too short ends at 0
+    if schedule is not None:
         total = epochs * -(-n // batch_size)
         for step in (0, total - 1):
             _checks.as_float(schedule(step), f"schedule({step})", above=0.0)
@@ -500,7 +511,16 @@ def minimise(
     _checks.as_array(first, "gradient(params, batch)", shape=params.shape)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as data
         path, rates, diverged = _minimise(
-            gradient, params, optimizer, n, batch_size, epochs, rng, schedule, max_abs, watch
+            gradient,
+            params,
+            optimizer,
+            n,
+            batch_size,
+            epochs,
+            rng,
+            schedule,
+            max_abs,
+            watch,
         )
     sizes = [len(b) for b in _minibatches(n, batch_size, np.random.default_rng(0))]
     per_step = np.resize(sizes, len(path) - 1)  # the same sizes repeat every epoch
@@ -513,7 +533,9 @@ def minimise(
     )
 
 
-def cosine_decay(peak: float, total_steps: int, *, final: float = 0.0) -> Callable[[int], float]:
+def cosine_decay(
+    peak: float, total_steps: int, *, final: float = 0.0
+) -> Callable[[int], float]:
     """A cosine learning-rate schedule, as Keras's ``CosineDecay``: from ``peak`` to ``final``.
 
     ``rate(step) = final + (peak - final) * (1 + cos(pi * step / total_steps)) / 2`` for
@@ -579,5 +601,7 @@ def heavy_ball_parameters(lambda_min: float, lambda_max: float) -> tuple[float, 
     lambda_min = _checks.as_float(lambda_min, "lambda_min", above=0.0)
     lambda_max = _checks.as_float(lambda_max, "lambda_max", above=0.0)
     if lambda_min > lambda_max:
-        raise ValueError(f"lambda_min must be <= lambda_max, got {lambda_min} > {lambda_max}")
+        raise ValueError(
+            f"lambda_min must be <= lambda_max, got {lambda_min} > {lambda_max}"
+        )
     return _heavy_ball_parameters(lambda_min, lambda_max)

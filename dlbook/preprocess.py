@@ -25,16 +25,20 @@ def _scale_images(images):
 
 
 def _flatten_images(images):
-    return np.ascontiguousarray(images.reshape(len(images), -1))  # (n, 28, 28) -> (n, 784)
+    # (n, 28, 28) -> (n, 784)
+    return np.ascontiguousarray(images.reshape(len(images), -1))
 
 
 def _one_hot(labels, num_classes):
-    return np.eye(num_classes, dtype=np.float32)[labels]  # label k -> row k of the identity
+    # label k -> row k of the identity
+    return np.eye(num_classes, dtype=np.float32)[labels]
 
 
 def _prepare_dense_inputs(images, labels, num_classes):
-    x = _flatten_images(_scale_images(images))  # uint8 (n, 28, 28) -> float32 (n, 784) in [0, 1]
-    y = _one_hot(labels, num_classes)  # label 3 -> [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    # uint8 (n, 28, 28) -> float32 (n, 784) in [0, 1]
+    x = _flatten_images(_scale_images(images))
+    # label 3 -> [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    y = _one_hot(labels, num_classes)
     return x, y
 
 
@@ -107,7 +111,9 @@ def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
         If ``labels`` is not 1-D, is empty, or holds a label outside ``[0, num_classes)``.
     """
     num_classes = _checks.as_int(num_classes, "num_classes", minimum=1)
-    return _one_hot(_checks.as_labels(labels, "labels", num_classes=num_classes), num_classes)
+    return _one_hot(
+        _checks.as_labels(labels, "labels", num_classes=num_classes), num_classes
+    )
 
 
 def prepare_dense_inputs(

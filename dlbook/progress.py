@@ -67,6 +67,8 @@ def epoch_line(epoch: int, epochs: int, metrics: Mapping[str, float]) -> str:
     epochs = _checks.as_int(epochs, "epochs", minimum=1)
     epoch = _checks.as_int(epoch, "epoch", minimum=1, maximum=epochs)
     if not isinstance(metrics, Mapping):
-        raise TypeError(f"metrics must be a mapping of name to value, got {type(metrics).__name__}")
+        raise TypeError(
+            f"metrics must be a mapping of name to value, got {type(metrics).__name__}"
+        )
     shown = ", ".join(f"{name} {float(value):.4g}" for name, value in metrics.items())
     return f"epoch {epoch}/{epochs}: {shown}" if shown else f"epoch {epoch}/{epochs}"

@@ -72,13 +72,19 @@ def environment() -> dict[str, str]:
         ``CPU cores usable``. TensorFlow's version is read from the installed
         package's metadata (``tensorflow`` or ``tensorflow-cpu``) without importing it.
     """
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = (
+        len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count()
+    )
     info = {"Python": platform.python_version()}
     info.update(
         {
             lib: _version(lib)
             for lib in TRACKED_LIBRARIES
-            if not (lib.endswith("-cpu") and lib.removesuffix("-cpu") in TRACKED_LIBRARIES)
+            if not (
+                lib.endswith("-cpu") and lib.removesuffix("-cpu") in TRACKED_LIBRARIES
+            )
         }
     )
     info["platform"] = platform.platform(terse=True)
@@ -132,7 +138,10 @@ def locked_versions(lock: str | os.PathLike | None = None) -> dict[str, dict[str
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
             installed = "not installed"
-        versions[name] = {"locked": str(requirement.specifier).lstrip("="), "installed": installed}
+        versions[name] = {
+            "locked": str(requirement.specifier).lstrip("="),
+            "installed": installed,
+        }
     return versions
 
 

@@ -82,7 +82,8 @@ def seed_everything(seed: int, *, tensorflow: bool = True) -> np.random.Generato
     ValueError
         If ``seed`` is negative, at least 2**32, or a bool.
     """
-    seed = _checks.as_int(seed, "seed", minimum=0, maximum=2**32 - 1)  # NumPy's legacy range
+    # NumPy's legacy range
+    seed = _checks.as_int(seed, "seed", minimum=0, maximum=2**32 - 1)
     tensorflow = _checks.as_bool(tensorflow, "tensorflow")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - legacy global state some libraries still read

@@ -55,7 +55,9 @@ def blas_threads(n: int) -> AbstractContextManager[int]:
 def _blas_threads(n: int) -> Iterator[int]:
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    blas = [
+        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
+    ]
     with threadpool_limits(limits=n, user_api="blas"):
         yield max(blas, default=0)
 
@@ -131,7 +133,9 @@ def best_seconds(fn: Callable[[], object], repeats: int = 5, number: int = 1) ->
         If ``repeats`` or ``number`` is a bool or < 1.
     """
     if not callable(fn):
-        raise TypeError(f"fn must be a function of no arguments, got {type(fn).__name__}")
+        raise TypeError(
+            f"fn must be a function of no arguments, got {type(fn).__name__}"
+        )
     repeats = _checks.as_int(repeats, "repeats", minimum=1)
     return _best_seconds(fn, repeats, _checks.as_int(number, "number", minimum=1))
 

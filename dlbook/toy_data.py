@@ -53,14 +53,18 @@ def make_moons(
     return _make_moons(n_samples, noise, _checks.as_seed(seed))
 
 
-def _make_moons(n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _make_moons(
+    n_samples: int, noise: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     n0 = n_samples // 2
     n1 = n_samples - n0
     t0 = np.linspace(0.0, np.pi, n0)
     t1 = np.linspace(0.0, np.pi, n1)
-    upper = np.column_stack([np.cos(t0), np.sin(t0)])  # class 0: centre (0, 0)
-    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])  # class 1: centre (1, 0.5)
+    # class 0: centre (0, 0)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    # class 1: centre (1, 0.5)
+    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
     x = np.vstack([upper, lower]) + rng.normal(0.0, noise, size=(n0 + n1, 2))
     y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
     order = rng.permutation(n0 + n1)
