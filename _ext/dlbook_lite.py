@@ -145,13 +145,19 @@ def build_dlbook_wheel(root: Path, folder: Path) -> tuple[Path, dict]:
     writer.writerow([f"{dist}/RECORD", "", ""])
     files[f"{dist}/RECORD"] = record.getvalue().encode()
     wheel = folder / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for arcname, data in files.items():
+    write_fixed_zip(wheel, files.items())
+    return wheel, project
+
+
+def write_fixed_zip(path: Path, members) -> None:
+    """A deflated zip of ``(name, bytes)`` members whose bytes depend only on theirs: fixed
+    timestamps and permissions, so unchanged inputs keep the in-browser site's fingerprint."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for arcname, data in members:
             info = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
-    return wheel, project
 
 
 def _requirement_name(requirement: str) -> str:
@@ -178,18 +184,16 @@ def _lock_entry(wheel: Path, name: str, version: str, depends: list[str]) -> dic
 
 
 def write_npz(arrays: dict, path: Path) -> None:
-    """A compressed ``.npz`` whose bytes depend only on the arrays (fixed timestamps), so an
-    unchanged data set keeps the in-browser site's fingerprint."""
+    """A compressed ``.npz`` whose bytes depend only on the arrays (:func:`write_fixed_zip`)."""
     import numpy as np
 
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    def members():
         for key, array in arrays.items():
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, buffer.getvalue())
+            yield f"{key}.npy", buffer.getvalue()
+
+    write_fixed_zip(path, members())
 
 
 def browser_mnist() -> Path:

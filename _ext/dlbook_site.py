@@ -22,6 +22,9 @@
   gives every exercise and solution the same ids (``exercise-content``, ``solution-content``),
   which we number per page so each id is unique; the site's ``index.html`` is a complete page
   that redirects to the book's first page (Jupyter Book's own is a bare ``<meta>`` tag).
+* ``{report-problem}`Report a problem```: a link in words to the theme's issue button's URL
+  (a new issue naming the page), which each chapter's end offers; the learner notebook gets
+  the same link.
 * Accessibility: the theme's primary sidebar puts the book's title link and search button
   outside any landmark (axe's ``region`` rule); we label that section as a region. And
   Sphinx writes a field holding several return values as a list inside a paragraph; we drop
@@ -105,6 +108,7 @@ def _offer_learner_notebook(app: Sphinx, pagename, templatename, context, doctre
         labels=_labels(app),
         source_dir=source.parent,
         site_url=f"{base}/{folder}" if base else "",
+        repository_url=_repository_url(app.config),
     )
     for target in (
         Path(app.outdir, "_sources", f"{pagename}.ipynb"),
@@ -112,6 +116,29 @@ def _offer_learner_notebook(app: Sphinx, pagename, templatename, context, doctre
     ):
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
+
+
+def _repository_url(config) -> str:
+    """``_config.yml``'s ``repository: url``, which Jupyter Book hands the theme."""
+    return str((config.html_theme_options or {}).get("repository_url") or "")
+
+
+def _report_problem_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{report-problem}`text```: a link that opens a new issue naming this page.
+
+    The same link as the theme's issue button (``learner_notebook.issue_url``), written in the
+    page's words so that a reader who does not know the header's icons finds it.
+    """
+    env = inliner.document.settings.env
+    url = _repository_url(env.config)
+    if not url:
+        message = inliner.reporter.error(
+            "{report-problem}: _config.yml names no repository", line=lineno
+        )
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    node = nodes.reference(rawtext, text, refuri=learner_notebook.issue_url(url, env.docname))
+    node["classes"].append("report-problem")
+    return [node], []
 
 
 BINDER_BRANCH = "notebooks"
@@ -274,6 +301,7 @@ def _patch_pages(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _patch_pages)
+    app.add_role("report-problem", _report_problem_role)
     app.connect("build-finished", _write_index_redirect, priority=400)
     handlers = (_visit_hidden_cell, _depart_hidden_cell)
     app.add_node(HideCodeCellNode, override=True, html=handlers, singlehtml=handlers)

@@ -277,6 +277,18 @@ def _glossary_anchor(term: str) -> str:
     return _make_id(f"term-{term}")
 
 
+def issue_url(repository_url: str, pagename: str) -> str:
+    """The new-issue link of a page, exactly as sphinx-book-theme's issue button writes it.
+
+    ``repository_url`` is ``_config.yml``'s ``repository: url`` (a GitHub repository), and
+    ``pagename`` the page's docname, e.g. ``book/gradient-descent``: the issue's title names it.
+    """
+    return (
+        f"{repository_url.rstrip('/')}/issues/new?title=Issue%20on%20page%20%2F{pagename}.html"
+        "&body=Your%20issue%20content%20here."
+    )
+
+
 @dataclass
 class _Context:
     chapter: str  # e.g. "book/gradient-descent"
@@ -285,6 +297,7 @@ class _Context:
     glue: GlueLookup
     labels: Labels
     site_url: str
+    repository_url: str = ""
     line: int = 0
     listings: int = 0
     figures: int = 0
@@ -330,6 +343,10 @@ def _role(name: str, content: str, ctx: _Context, line: int) -> str:
         return _glue_role(name, content, ctx, line)
     if name == "math":
         return f"${content}$"
+    if name == "report-problem":
+        if not ctx.repository_url:
+            raise ctx.fail("{report-problem} needs the repository's URL (_config.yml)", line)
+        return f"[{content}]({issue_url(ctx.repository_url, ctx.chapter)})"
     if name in ("ref", "numref"):
         found = ctx.labels.targets.get(target)
         if found is None and not ctx.labels.strict:
@@ -650,6 +667,7 @@ def learner_notebook(
     labels: Labels,
     source_dir: Path,
     site_url: str = "",
+    repository_url: str = "",
 ) -> nbformat.NotebookNode:
     """The learner notebook of a chapter.
 
@@ -668,6 +686,8 @@ def learner_notebook(
     site_url : str, optional
         Prefix of links to the published pages: ``""`` (relative to the chapter's page) or the
         URL of the folder of the chapter pages, ending in ``/``.
+    repository_url : str, optional
+        ``_config.yml``'s repository URL: ``{report-problem}`` links to a new issue there.
 
     Returns
     -------
@@ -682,7 +702,7 @@ def learner_notebook(
     from myst_nb.core.read import read_myst_markdown_notebook
 
     page = chapter.rsplit("/", 1)[-1]
-    ctx = _Context(chapter, page, Path(source_dir), glue, labels, site_url)
+    ctx = _Context(chapter, page, Path(source_dir), glue, labels, site_url, repository_url)
     source = read_myst_markdown_notebook(text, add_source_map=True)
     cells = []
     lines = text.split("\n")

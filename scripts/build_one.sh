@@ -17,7 +17,7 @@ import sys
 import yaml
 
 config = yaml.safe_load(open(sys.argv[1]))
-config["sphinx"]["config"]["suppress_warnings"] = ["ref.ref", "ref.doc", "ref.term", "myst.xref_missing"]
+config["sphinx"]["config"]["suppress_warnings"] = ["ref.ref", "ref.doc", "ref.term", "ref.numref", "myst.xref_missing"]
 yaml.safe_dump(config, open(sys.argv[2], "w"), sort_keys=False)
 PY
 mkdir -p "$work/book" && cp -r "$root/book/_static" "$work/book/"

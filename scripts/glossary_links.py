@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "book" / "glossary.md"
 # The pages that teach: the introduction (which links the glossary once), the glossary, the API
 # reference and the report are not chapters.
-NOT_CHAPTERS = {"intro", "glossary", "api", "report"}
+NOT_CHAPTERS = {"intro", "glossary", "api", "report", "errata"}
 
 # Other forms of a term that count as a use of it (plurals with "s"/"es" are added automatically).
 FORMS = {

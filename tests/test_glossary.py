@@ -159,3 +159,20 @@ def test_code_maths_headings_and_options_are_not_prose():
     )
     (use,) = glossary_links.term_uses(text, ["epoch"])["epoch"]
     assert text[use.start - 4 : use.end] == "One epoch"
+
+
+def test_the_intro_lists_the_concepts_each_chapter_teaches():
+    """Each chapter's "Concepts:" line in the intro names exactly the glossary terms taught there
+    (those whose entry links to that chapter), so the list cannot drift from the glossary."""
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    taught: dict[str, set[str]] = {}
+    for term, body in ENTRIES.items():
+        page = re.search(r"\]\(([\w-]+)\.md", body)
+        taught.setdefault(page.group(1), set()).add(term)
+    items = re.findall(r"^- \{doc\}`([\w-]+)`:(.*?)(?=^- |^$)", intro, flags=re.M | re.S)
+    listed = {}
+    for page, item in items:
+        concepts = re.search(r"Concepts: (.*)\.", item, flags=re.S)
+        if concepts:
+            listed[page] = set(re.findall(r"\{term\}`([^`]+)`", concepts.group(1)))
+    assert listed == {page: terms for page, terms in taught.items()}

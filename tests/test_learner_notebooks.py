@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import FRONT_MATTER, ROOT, toc_pages
 
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -23,6 +24,7 @@ import learner_notebook as ln
 GLOSSARY = "# Glossary\n\n:::{glossary}\nforward pass\n  Computing.\n\nHessian\n  Curvature.\n:::\n"
 EXECUTED = Path(os.environ.get("DLBOOK_EXECUTED_DIR", ROOT / "_build" / "jupyter_execute"))
 CHAPTERS = [d for d in toc_pages() if ln.is_notebook_source((ROOT / f"{d}.md").read_text())]
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
 
 
 def convert(body: str, glue: dict | None = None, others: dict | None = None, source_dir=None):
@@ -39,6 +41,7 @@ def convert(body: str, glue: dict | None = None, others: dict | None = None, sou
         glue=lookup,
         labels=ln.Labels.from_sources(sources),
         source_dir=source_dir or ROOT / "book",
+        repository_url=REPOSITORY,
     )
 
 
@@ -109,6 +112,14 @@ def test_roles_become_links_to_the_published_pages():
         "`{x: 1}` kept",
     ):
         assert expected in text, expected
+
+
+def test_report_problem_opens_an_issue_naming_the_page_as_the_theme_does():
+    notebook = convert("# T\n\nSee {report-problem}`Report a problem with this page`.\n")
+    url = ln.issue_url(REPOSITORY, "book/chapter")
+    assert f"[Report a problem with this page]({url})" in markdown(notebook)
+    assert "%2Fbook/chapter.html" in url
+    assert url.startswith(REPOSITORY)
 
 
 def test_numref_and_ref_number_figures_and_exercises_as_the_page_does():
@@ -280,7 +291,12 @@ def _labels():
 def test_every_chapter_converts_and_leaves_no_raw_myst(docname):
     text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
     notebook = ln.learner_notebook(
-        text, chapter=docname, glue=_stub_glue, labels=_labels(), source_dir=ROOT / "book"
+        text,
+        chapter=docname,
+        glue=_stub_glue,
+        labels=_labels(),
+        source_dir=ROOT / "book",
+        repository_url=REPOSITORY,
     )
     assert ln.raw_myst(notebook) == []
     for construct in ("{term}", "{glue", "```{", ":::", ":pyobject:", "{ref}", "{numref}", "{doc}"):
@@ -296,7 +312,12 @@ def test_every_glued_name_in_a_chapter_is_found_in_the_build(docname):
     text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
     glue = ln.GlueValues(EXECUTED, docname)
     notebook = ln.learner_notebook(
-        text, chapter=docname, glue=glue, labels=_labels(), source_dir=ROOT / "book"
+        text,
+        chapter=docname,
+        glue=glue,
+        labels=_labels(),
+        source_dir=ROOT / "book",
+        repository_url=REPOSITORY,
     )
     assert ln.raw_myst(notebook) == []
 
@@ -305,7 +326,12 @@ def test_every_glued_name_in_a_chapter_is_found_in_the_build(docname):
 def test_every_glued_figure_is_drawn_by_a_code_cell_the_learner_runs(docname):
     text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
     notebook = ln.learner_notebook(
-        text, chapter=docname, glue=_stub_glue, labels=_labels(), source_dir=ROOT / "book"
+        text,
+        chapter=docname,
+        glue=_stub_glue,
+        labels=_labels(),
+        source_dir=ROOT / "book",
+        repository_url=REPOSITORY,
     )
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     for key in re.findall(r"^[`:]{3,}\{glue:figure\}\s*(\S+)", text, re.MULTILINE):

@@ -68,3 +68,14 @@ def test_references_use_labels_not_typed_numbers(path):
     prose = _prose(path.read_text(encoding="utf-8"))
     typed = re.findall(r"\b(?:[Ee]xercises?|[Ss]ections?|[Ff]igures?|[Cc]hapters?)\s+\d+\b", prose)
     assert not typed, f"{path.name}: refer by label ({{ref}}, {{numref}}), not {typed}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_each_chapter_says_how_to_report_a_problem(path):
+    """In words, at its exercises: a link that opens an issue naming the page, and the errata."""
+    text = path.read_text(encoding="utf-8")
+    exercises = text.split("\n## Exercises\n", 1)
+    assert len(exercises) == 2, f"{path.name}: no Exercises section"
+    opening = exercises[1].split("```{exercise}", 1)[0]
+    assert "{report-problem}`" in opening, f"{path.name}: say how to report a problem"
+    assert "{doc}`errata`" in opening, f"{path.name}: link the errata page"

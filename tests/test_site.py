@@ -193,3 +193,80 @@ def test_search_finds_backpropagation(browser, server):
         context.close()
     assert any("backprop" in href for href in links), links
     assert not problems, problems
+
+
+CHAPTER_PAGES = [
+    f"book/{name}.html"
+    for name in (
+        "gradient-descent",
+        "optimisers",
+        "mnist-data",
+        "backprop",
+        "mnist-dnn",
+        "cnn-vs-mlp",
+    )
+]
+LAPTOP = {"width": 1280, "height": 800}
+MAX_SCROLLING_BLOCKS = 2
+"""At most this many code blocks per chapter may scroll sideways at a laptop's width (issue 26)."""
+
+
+def test_code_fits_the_column_at_a_laptops_width(browser, server):
+    """Every code block of a chapter, folded cells and dropdowns opened, fits the text column at
+    1280 x 800: shown code lines are at most 88 characters (``test_snippets.py``) and the CSS
+    makes 88 fit; what a cell prints wraps instead (``book/_static/dlbook.css``)."""
+    report = []
+    for rel in CHAPTER_PAGES:
+        context, page, _, problems = open_page(browser, server + rel, LAPTOP, server)
+        try:
+            wide = page.evaluate(
+                """() => {
+                  document.querySelectorAll('article details').forEach(d => { d.open = true; });
+                  document.querySelectorAll('article .toggle-hidden')
+                    .forEach(e => e.classList.remove('toggle-hidden'));
+                  return [...document.querySelectorAll('article div.highlight pre')]
+                    .filter(p => p.clientWidth > 0 && p.scrollWidth > p.clientWidth + 1)
+                    .map(p => (p.textContent.split('\\n')
+                      .reduce((a, b) => (b.length > a.length ? b : a), '')).slice(0, 70));
+                }"""
+            )
+        finally:
+            context.close()
+        if len(wide) > MAX_SCROLLING_BLOCKS:
+            report.append(f"{rel}: {len(wide)} code blocks scroll, e.g. {wide[:3]}")
+        report += [f"{rel}: {p}" for p in problems]
+    assert not report, "\n".join(report)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_colour_mode_follows_the_readers_system(browser, server, scheme):
+    context = browser.new_context(viewport=LAPTOP, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(server + "book/intro.html", wait_until="networkidle")
+        assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
+    finally:
+        context.close()
+
+
+def test_every_chapter_says_how_to_report_a_problem(built_book):
+    """The link in words is the theme's issue button's link (a new issue naming the page), and the
+    same sentence links to the errata page, which the intro links to as well."""
+    for rel in CHAPTER_PAGES:
+        soup = BeautifulSoup((built_book / rel).read_text(), "html.parser")
+        button = soup.select_one("a[href*='/issues/new']:not(.report-problem)")
+        assert button is not None, f"{rel}: the theme's issue button is missing"
+        links = soup.select("a.report-problem")
+        assert [a["href"] for a in links] == [button["href"]], rel
+        assert f"%2F{rel}" in button["href"], "the issue's title names the page"
+        paragraph = links[0].find_parent("p")
+        assert paragraph.select_one("a[href$='errata.html']"), f"{rel}: no link to the errata"
+    intro = BeautifulSoup((built_book / "book" / "intro.html").read_text(), "html.parser")
+    assert intro.select_one("article a[href$='errata.html']")
+    errata = BeautifulSoup((built_book / "book" / "errata.html").read_text(), "html.parser")
+    rows = errata.select("article table tbody tr")
+    assert rows, "the errata page lists its corrections"
+    for row in rows:
+        date = row.select_one("td").get_text(strip=True)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), date
+        assert row.select_one("a[href$='.html']"), "each correction links to its page"

@@ -48,3 +48,33 @@ def test_patch_page_labels_the_sidebar_and_unwraps_lists():
     assert '<dd><ul class="simple">' in patched
     assert "</ul>\n</dd>" in patched
     assert dlbook_site.patch_page(patched) == patched
+
+
+def test_the_browsers_mnist_copy_depends_only_on_the_arrays(tmp_path):
+    """``write_npz`` (through ``write_fixed_zip``, which the dlbook wheel uses too): the same
+    arrays give the same bytes at any time, and NumPy reads them back unchanged."""
+    import time
+
+    import dlbook_lite
+    import numpy as np
+
+    arrays = {"x": np.arange(12, dtype=np.uint8).reshape(3, 4), "y": np.array([1, 2, 3])}
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    dlbook_lite.write_npz(arrays, first)
+    time.sleep(2.1)  # zip timestamps have a resolution of two seconds
+    dlbook_lite.write_npz(arrays, second)
+    assert first.read_bytes() == second.read_bytes()
+    with np.load(first, allow_pickle=False) as loaded:
+        assert sorted(loaded.files) == ["x", "y"]
+        for key, array in arrays.items():
+            np.testing.assert_array_equal(loaded[key], array)
+
+
+def test_the_report_problem_link_is_the_theme_issue_buttons():
+    import learner_notebook
+
+    url = learner_notebook.issue_url("https://github.com/o/r/", "book/optimisers")
+    assert url == (
+        "https://github.com/o/r/issues/new?title=Issue%20on%20page%20%2Fbook/optimisers.html"
+        "&body=Your%20issue%20content%20here."
+    )
