@@ -2,7 +2,8 @@
 self-contained animations.
 
 Every chapter calls :func:`use_house_style` once; the figures that recur (training curves,
-image grids, loss contours, pictures of networks and computational graphs) are functions here,
+image grids, loss contours and the optimiser paths over them, pictures of networks and
+computational graphs) are functions here,
 so a folded figure cell on a page stays short and its code is one click away on the API page.
 """
 
@@ -24,6 +25,7 @@ __all__ = [
     "draw_network",
     "image_grid",
     "loss_contours",
+    "optimiser_path",
     "training_curves",
     "use_house_style",
 ]
@@ -94,7 +96,9 @@ def training_curves(
         label that ``curves`` lacks.
     """
     if not isinstance(curves, Mapping):
-        raise TypeError(f"curves must be a mapping of label to values, got {type(curves).__name__}")
+        raise TypeError(
+            f"curves must be a mapping of label to values, got {type(curves).__name__}"
+        )
     if not curves:
         raise ValueError("curves is empty")
     start = _checks.as_int(start, "start")
@@ -183,7 +187,9 @@ def image_grid(
     if vmin is not None and vmax is not None and vmin >= vmax:
         raise ValueError(f"vmin must be below vmax, got vmin={vmin} and vmax={vmax}")
     if titles is not None and len(titles) != len(images):
-        raise ValueError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+        raise ValueError(
+            f"titles must have one entry per image ({len(images)}), got {len(titles)}"
+        )
     n = len(images)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
@@ -297,6 +303,169 @@ def loss_contours(
     return filled
 
 
+_PATH_WIDTH = (
+    1.1  # an optimiser's path (optimiser_path): thin, so nearby steps stay apart
+)
+
+_LINESTYLES = ("-", "--", ":", "-.")
+
+
+def optimiser_path(
+    ax: Any,
+    path: np.ndarray,
+    *,
+    label: str | None = None,
+    color: Any = "C0",
+    marker: str = "o",
+    linestyle: str = "-",
+    filled: bool = True,
+    every: int = 1,
+    joined: int | None = None,
+    strokes: bool = False,
+    markersize: float = 4.0,
+    zorder: float = 3.0,
+) -> Any:
+    """An optimiser's path over loss contours: a thin line, with a marker every few steps.
+
+    Thousands of steps drawn as one line fill an area: a path that crosses a narrow valley at
+    every step becomes a solid wedge, and a path drawn under it disappears. This draws what a
+    reader can follow, in one of three ways:
+
+    * by default, a thin line through every iterate, with a marker on every ``every``-th one
+      and on the last;
+    * with ``joined=k``, the line only for the first ``k`` steps; the later iterates are
+      marked (every ``every``-th, and the last) but not joined;
+    * with ``strokes=True``, one step in every ``every`` drawn as a segment from the iterate
+      it starts at to the one it ends at, both ends marked, and the last iterate marked: for a
+      path that zigzags across a valley, where a line through every ``every``-th iterate would
+      not be the path at all.
+
+    The line has a thin white edge, so it stays visible on dark and light contours alike, and
+    filled markers have a white rim. Tell paths apart by marker, fill and line style as well as
+    by colour: the figure then reads in greyscale and for colour-blind readers.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw (for instance over :func:`loss_contours`).
+    path : numpy.ndarray
+        Shape ``(n, 2)``, finite: the iterates ``(w, b)``, the start first.
+    label : str, optional
+        Legend label of the returned line.
+    color : Matplotlib colour, default "C0"
+    marker : str, default "o"
+        A Matplotlib marker (``"o"``, ``"s"``, ``"^"``, ``"D"``, ``"x"``, ...).
+    linestyle : {"-", "--", ":", "-."}, default "-"
+    filled : bool, default True
+        Filled markers in the path's colour, or open ones (white inside).
+    every : int, default 1
+        Mark every ``every``-th iterate (with ``strokes``: draw every ``every``-th step).
+    joined : int, optional
+        Join only the first ``joined`` steps by a line (0: none); by default all of them.
+    strokes : bool, default False
+        Draw sampled steps as separate segments (see above); not with ``joined``.
+    markersize : float, default 4.0
+    zorder : float, default 3.0
+        Drawing order: contours are below 3, the minimum's star of :func:`loss_contours` at 5.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The line that carries ``label``, with the path's line style and marker, for a legend.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not a Matplotlib axes, ``path`` is not numeric, ``label``, ``marker``
+        or ``linestyle`` is not a str, ``every`` or ``joined`` not an int, ``filled`` or
+        ``strokes`` not a bool, or ``markersize`` or ``zorder`` not a number.
+    ValueError
+        If ``path`` is not of shape ``(n, 2)``, empty or non-finite, ``color`` is not a
+        colour, ``marker`` not a Matplotlib marker, ``linestyle`` not one of the four,
+        ``every < 1``, ``joined < 0``, ``markersize`` not positive, ``zorder`` not finite,
+        or both ``joined`` and ``strokes`` are given.
+    """
+    from matplotlib import patheffects
+    from matplotlib.colors import is_color_like
+    from matplotlib.lines import Line2D
+
+    if not hasattr(ax, "plot"):
+        raise TypeError(f"ax must be a Matplotlib Axes, got {type(ax).__name__}")
+    path = _checks.as_array(path, "path", shape=(None, 2))
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a str, got {type(label).__name__}")
+    if not isinstance(color, (str, tuple)):
+        raise TypeError(
+            f"color must be a Matplotlib colour (a str or a tuple), got {color!r}"
+        )
+    if not is_color_like(color):
+        raise ValueError(f"color must be a Matplotlib colour, got {color!r}")
+    if not isinstance(marker, str):
+        raise TypeError(f"marker must be a str, got {type(marker).__name__}")
+    if marker not in Line2D.markers or marker in ("", " ", "None", "none"):
+        raise ValueError(
+            f"marker must be a Matplotlib marker such as 'o' or 's', got {marker!r}"
+        )
+    linestyle = _checks.as_choice(linestyle, "linestyle", _LINESTYLES)
+    filled = _checks.as_bool(filled, "filled")
+    every = _checks.as_int(every, "every", minimum=1)
+    if joined is not None:
+        joined = _checks.as_int(joined, "joined", minimum=0)
+    strokes = _checks.as_bool(strokes, "strokes")
+    if strokes and joined is not None:
+        raise ValueError(
+            "give joined or strokes, not both: strokes already leaves steps unjoined"
+        )
+    markersize = _checks.as_float(markersize, "markersize", above=0.0)
+    zorder = _checks.as_float(zorder, "zorder")
+    style = {
+        "color": color,
+        "marker": marker,
+        "markersize": markersize,
+        "zorder": zorder,
+    }
+    if marker in Line2D.filled_markers and filled:
+        style.update(
+            markerfacecolor=color, markeredgecolor="white", markeredgewidth=0.5
+        )
+    elif marker in Line2D.filled_markers:
+        style.update(
+            markerfacecolor="white", markeredgecolor=color, markeredgewidth=1.0
+        )
+    else:  # x, +, |: markers made of lines only
+        style.update(markeredgecolor=color, markeredgewidth=1.0)
+    halo = patheffects.withStroke(
+        linewidth=_PATH_WIDTH + 0.9, foreground="white", alpha=0.6
+    )
+    line = {"linestyle": linestyle, "linewidth": _PATH_WIDTH, "path_effects": [halo]}
+    return _optimiser_path(ax, path, label, every, joined, strokes, style, line)
+
+
+def _optimiser_path(ax, path, label, every, joined, strokes, style, line) -> Any:
+    last = len(path) - 1
+    marks = sorted(set(range(0, last + 1, every)) | {last})
+    if strokes:
+        starts = np.arange(0, last, every)
+        gaps = np.full((starts.size, 2), np.nan)
+        drawn = np.stack([path[starts], path[starts + 1], gaps], axis=1).reshape(-1, 2)
+        (handle,) = ax.plot(drawn[:, 0], drawn[:, 1], label=label, **line, **style)
+        rest = [] if last in starts + 1 else [last]
+    else:
+        stop = last if joined is None else min(joined, last)
+        (handle,) = ax.plot(
+            path[: stop + 1, 0],
+            path[: stop + 1, 1],
+            label=label,
+            markevery=[i for i in marks if i <= stop],
+            **line,
+            **style,
+        )
+        rest = [i for i in marks if i > stop]
+    if rest:
+        ax.plot(path[rest, 0], path[rest, 1], linestyle="none", **style)
+    return handle
+
+
 def draw_graph(
     ax: Any,
     positions: Mapping[Any, Sequence[float]],
@@ -366,7 +535,9 @@ def draw_graph(
     if not positions:
         raise ValueError("positions is empty: there is no node to draw")
     where = {
-        node: tuple(float(v) for v in _checks.as_array(xy, f"positions[{node!r}]", shape=(2,)))
+        node: tuple(
+            float(v) for v in _checks.as_array(xy, f"positions[{node!r}]", shape=(2,))
+        )
         for node, xy in positions.items()
     }
     if isinstance(edges, (str, bytes)) or not isinstance(edges, Sequence):
@@ -393,7 +564,16 @@ def draw_graph(
     radius = _checks.as_float(radius, "radius", above=0.0)
     fontsize = _checks.as_float(fontsize, "fontsize", above=0.0)
     style = {"label_at": label_at, "radius": radius, "fontsize": fontsize}
-    _draw_graph(ax, where, edges, node_labels, edge_labels, edge_labels_below, node_colors, style)
+    _draw_graph(
+        ax,
+        where,
+        edges,
+        node_labels,
+        edge_labels,
+        edge_labels_below,
+        node_colors,
+        style,
+    )
     return ax
 
 
@@ -404,7 +584,9 @@ def _label_map(labels: Any, name: str, keys: Any) -> dict[Any, str]:
         raise TypeError(f"{name} must be a mapping, got {type(labels).__name__}")
     for key, text in labels.items():
         if key not in keys:
-            raise ValueError(f"{name} has a label for {key!r}, which is not in the graph")
+            raise ValueError(
+                f"{name} has a label for {key!r}, which is not in the graph"
+            )
         if not isinstance(text, str):
             raise TypeError(f"{name}[{key!r}] must be a str, got {type(text).__name__}")
     return dict(labels)
@@ -416,14 +598,19 @@ def _draw_graph(ax, where, edges, node_labels, above, below, colors, style) -> N
 
     radius, size = style["radius"], style["fontsize"]
     for node, (x, y) in where.items():
-        circle = Circle((x, y), radius, facecolor=colors.get(node, "white"), edgecolor="0.2")
+        circle = Circle(
+            (x, y), radius, facecolor=colors.get(node, "white"), edgecolor="0.2"
+        )
         ax.add_patch(circle).set_zorder(3)
         ax.text(x, y, node_labels.get(node, str(node)), ha="center", va="center", fontsize=size,
                 zorder=4)  # fmt: skip
     for edge in edges:
         (x0, y0), (x1, y1) = where[edge[0]], where[edge[1]]
         ux, uy = np.array([x1 - x0, y1 - y0]) / np.hypot(x1 - x0, y1 - y0)
-        ends = (x0 + radius * ux, y0 + radius * uy), (x1 - radius * ux, y1 - radius * uy)
+        ends = (
+            (x0 + radius * ux, y0 + radius * uy),
+            (x1 - radius * ux, y1 - radius * uy),
+        )
         arrow = FancyArrowPatch(*ends, arrowstyle="-|>", mutation_scale=11, color="0.4")
         ax.add_patch(arrow).set_zorder(2)
         at = (x0 + style["label_at"] * (x1 - x0), y0 + style["label_at"] * (y1 - y0))
@@ -431,7 +618,9 @@ def _draw_graph(ax, where, edges, node_labels, above, below, colors, style) -> N
         for text, va, colour, side in ((above.get(edge), "bottom", "black", 1.5),
                                        (below.get(edge), "top", "tab:red", -1.5)):  # fmt: skip
             if text:  # 1.5 points off the line, on its left or its right
-                shift = offset_copy(ax.transData, ax.figure, -side * uy, side * ux, units="points")
+                shift = offset_copy(
+                    ax.transData, ax.figure, -side * uy, side * ux, units="points"
+                )
                 ax.text(*at, text, ha="center", va=va, rotation=angle, rotation_mode="anchor",
                         fontsize=0.85 * size, color=colour, zorder=4, transform=shift)  # fmt: skip
     xs, ys = zip(*where.values(), strict=True)
@@ -514,7 +703,9 @@ def draw_network(
         raise TypeError(f"ax must be a Matplotlib Axes, got {type(ax).__name__}")
     sizes = _checks.as_ints(sizes, "sizes", minimum=1, min_length=2)
     if max(sizes) > 8:
-        raise ValueError(f"sizes must have at most 8 units per layer to stay legible, got {sizes}")
+        raise ValueError(
+            f"sizes must have at most 8 units per layer to stay legible, got {sizes}"
+        )
     depth = len(sizes) - 1
     if unit_labels is None:
         unit_labels = _default_unit_labels(sizes)
@@ -533,7 +724,11 @@ def draw_network(
         for i, row in enumerate(rows):
             _str_entries(row, f"weight_labels[{layer}][{i}]", sizes[layer + 1])
     if layer_names is None:
-        hidden = ["hidden layer"] if depth == 2 else [f"hidden layer {k}" for k in range(1, depth)]
+        hidden = (
+            ["hidden layer"]
+            if depth == 2
+            else [f"hidden layer {k}" for k in range(1, depth)]
+        )
         layer_names = ["input layer", *hidden, "output layer"]
     names = _str_entries(layer_names, "layer_names", len(sizes))
     label_at = _checks.as_float(label_at, "label_at", above=0.0, below=1.0)
@@ -549,7 +744,9 @@ def _default_unit_labels(sizes: Sequence[int]) -> list[list[str]]:
         tag = f"^{{({layer})}}" if depth > 2 else ""
         labels.append([f"$h{tag}_{{{j + 1}}}$" for j in range(sizes[layer])])
     outputs = (
-        ["$\\hat y$"] if sizes[-1] == 1 else [f"$\\hat y_{{{k + 1}}}$" for k in range(sizes[-1])]
+        ["$\\hat y$"]
+        if sizes[-1] == 1
+        else [f"$\\hat y_{{{k + 1}}}$" for k in range(sizes[-1])]
     )
     return [*labels, outputs]
 
@@ -558,7 +755,13 @@ def _draw_network(ax, sizes, tables, units, names, label_at, fontsize) -> None:
     gap = 2.0  # horizontal distance between layers, in units of the vertical one
     positions, labels, colours, edges, weights = {}, {}, {}, [], {}
     for layer, n in enumerate(sizes):
-        colour = "0.85" if layer == 0 else "#fdbf6f" if layer == len(sizes) - 1 else "#a6cee3"
+        colour = (
+            "0.85"
+            if layer == 0
+            else "#fdbf6f"
+            if layer == len(sizes) - 1
+            else "#a6cee3"
+        )
         for unit in range(n):
             positions[layer, unit] = (gap * layer, (n - 1) / 2 - unit)
             labels[layer, unit] = units[layer][unit]
@@ -572,7 +775,9 @@ def _draw_network(ax, sizes, tables, units, names, label_at, fontsize) -> None:
     _draw_graph(ax, positions, edges, labels, weights, {}, colours, style)
     bottom = min(y for _, y in positions.values()) - 0.55
     for layer, name in enumerate(names):
-        ax.text(gap * layer, bottom, name, ha="center", va="top", fontsize=0.9 * fontsize)
+        ax.text(
+            gap * layer, bottom, name, ha="center", va="top", fontsize=0.9 * fontsize
+        )
     ax.set_ylim(bottom - 0.5, ax.get_ylim()[1])
 
 
@@ -623,9 +828,15 @@ def accuracy_intervals(
     if not hasattr(ax, "errorbar"):
         raise TypeError(f"ax must be a Matplotlib Axes, got {type(ax).__name__}")
     colors = {} if colors is None else colors
-    for name, value in (("accuracies", accuracies), ("intervals", intervals), ("colors", colors)):
+    for name, value in (
+        ("accuracies", accuracies),
+        ("intervals", intervals),
+        ("colors", colors),
+    ):
         if not isinstance(value, Mapping):
-            raise TypeError(f"{name} must be a mapping keyed by label, got {type(value).__name__}")
+            raise TypeError(
+                f"{name} must be a mapping keyed by label, got {type(value).__name__}"
+            )
     if not accuracies:
         raise ValueError("accuracies is empty")
     if set(intervals) != set(accuracies):
@@ -639,7 +850,9 @@ def accuracy_intervals(
         )
     for row, (label, acc) in enumerate(accuracies.items()):
         acc = _checks.as_float(acc, f"accuracies[{label!r}]", minimum=0.0, maximum=1.0)
-        low, high = _checks.as_array(intervals[label], f"intervals[{label!r}]", shape=(2,))
+        low, high = _checks.as_array(
+            intervals[label], f"intervals[{label!r}]", shape=(2,)
+        )
         if not 0.0 <= low <= acc <= high <= 1.0:
             raise ValueError(
                 f"intervals[{label!r}] = ({low}, {high}) must lie in [0, 1] and contain the "
@@ -699,11 +912,15 @@ def animation_html(animation: Any, alt: str, **jshtml_kwargs: Any) -> str:
         If ``alt`` is shorter than 12 characters or contains a double quote.
     """
     if not hasattr(animation, "to_jshtml"):
-        raise TypeError(f"animation must be a Matplotlib animation, got {type(animation).__name__}")
+        raise TypeError(
+            f"animation must be a Matplotlib animation, got {type(animation).__name__}"
+        )
     if not isinstance(alt, str):
         raise TypeError(f"alt must be a str, got {type(alt).__name__}")
     if len(alt.strip()) < 12 or '"' in alt:
-        raise ValueError("alt must describe the animation in at least 12 characters, without '\"'")
+        raise ValueError(
+            "alt must describe the animation in at least 12 characters, without '\"'"
+        )
     html = animation.to_jshtml(**jshtml_kwargs)
     html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
     for css_class, char in _ICONS.items():
@@ -713,8 +930,12 @@ def animation_html(animation: Any, alt: str, **jshtml_kwargs: Any) -> str:
     # Valid HTML: no <style> in the body (the player's few rules are in the book's dlbook.css),
     # and the frame <img> gets a placeholder src until the player's script sets the first frame.
     html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
-    html = re.sub(r'<img id="(_anim_img\w+)"', rf'<img id="\1" src="data:," alt="{alt}"', html)
     html = re.sub(
-        r'<input id="(_anim_slider\w+)"', r'<input id="\1" aria-label="Animation frame"', html
+        r'<img id="(_anim_img\w+)"', rf'<img id="\1" src="data:," alt="{alt}"', html
+    )
+    html = re.sub(
+        r'<input id="(_anim_slider\w+)"',
+        r'<input id="\1" aria-label="Animation frame"',
+        html,
     )
     return html

@@ -16,6 +16,7 @@ from dlbook.plots import (
     draw_network,
     image_grid,
     loss_contours,
+    optimiser_path,
     training_curves,
     use_house_style,
 )
@@ -98,6 +99,71 @@ def test_loss_contours_draws_log_levels_a_colour_bar_and_the_minimum():
     assert len(fig.axes) == 2  # the axes and its colour bar
     assert ax.lines[-1].get_label() == "minimum"
     assert ax.get_xlabel() == "weight w"
+    plt.close(fig)
+
+
+# a zigzag across a valley: iterate k at w = +-1 alternately, climbing in b
+ZIGZAG = np.column_stack([(-1.0) ** np.arange(11), np.arange(11.0)])
+
+
+def _marked(line):
+    """The (w, b) points a line marks, as a list of pairs."""
+    x, y = line.get_xdata(), line.get_ydata()
+    every = line.get_markevery()
+    index = range(len(x)) if every is None else every
+    return [(float(x[i]), float(y[i])) for i in index]
+
+
+def test_optimiser_path_is_a_thin_line_with_a_marker_every_few_steps():
+    fig, ax = plt.subplots()
+    handle = optimiser_path(ax, ZIGZAG, every=4, label="GD", color="C3")
+    assert list(ax.lines) == [handle]
+    assert handle.get_label() == "GD"
+    assert len(handle.get_xdata()) == 11  # every iterate on the line
+    assert handle.get_linewidth() < 1.5  # thin, so nearby steps stay apart
+    assert list(handle.get_markevery()) == [0, 4, 8, 10]  # every 4th, and the last
+    assert handle.get_path_effects()  # a white edge against dark contours
+    assert handle.get_markeredgecolor() == "white"  # filled markers have a white rim
+    plt.close(fig)
+
+
+def test_optimiser_path_joins_only_the_first_steps():
+    fig, ax = plt.subplots()
+    handle = optimiser_path(ax, ZIGZAG, joined=3, every=2, marker="s", filled=False)
+    line, rest = ax.lines
+    assert handle is line
+    assert len(line.get_xdata()) == 4
+    assert _marked(line) == [tuple(ZIGZAG[0]), tuple(ZIGZAG[2])]
+    assert rest.get_linestyle() == "None"  # the later iterates: marked, not joined
+    assert _marked(rest) == [tuple(ZIGZAG[k]) for k in (4, 6, 8, 10)]
+    assert line.get_markerfacecolor() == "white"  # open markers
+    fig2, ax2 = plt.subplots()
+    optimiser_path(ax2, ZIGZAG, joined=0)  # none joined: the start, then marks
+    assert len(ax2.lines[0].get_xdata()) == 1
+    assert len(ax2.lines[1].get_xdata()) == 10
+    plt.close(fig)
+    plt.close(fig2)
+
+
+def test_optimiser_path_strokes_draw_sampled_steps_as_segments():
+    fig, ax = plt.subplots()
+    optimiser_path(ax, ZIGZAG, strokes=True, every=3)
+    (line,) = ax.lines  # the last iterate, 10, ends the stroke of step 9
+    x, y = line.get_xdata(), line.get_ydata()
+    segments = [(x[i : i + 2], y[i : i + 2]) for i in range(0, len(x), 3)]
+    assert [list(b) for _, b in segments] == [[0, 1], [3, 4], [6, 7], [9, 10]]
+    assert all(w[0] == -w[1] for w, _ in segments)  # each a crossing of the valley
+    assert np.isnan(x[2::3]).all()  # separated, not joined
+    optimiser_path(ax, ZIGZAG, strokes=True, every=4)  # steps 0, 4, 8: 10 marked alone
+    assert _marked(ax.lines[-1]) == [tuple(ZIGZAG[10])]
+    plt.close(fig)
+
+
+def test_optimiser_path_styles_line_markers():
+    fig, ax = plt.subplots()
+    handle = optimiser_path(ax, ZIGZAG[:1], marker="x", color="k", linestyle=":")
+    assert handle.get_markeredgecolor() == "k"  # a cross has no face to rim
+    assert handle.get_linestyle() == ":"
     plt.close(fig)
 
 
@@ -205,6 +271,34 @@ BAD_INPUT = [
             ("lowest-above-max", {"lowest": 100.0}, ValueError, "lowest"),
             ("minimum-length", {"minimum": (1.0,)}, ValueError, "minimum"),
             ("minimum-nan", {"minimum": (1.0, float("nan"))}, ValueError, "minimum"),
+        ],
+    ),
+    Spec(
+        optimiser_path,
+        make_kwargs=_axes_kwargs(path=np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]])),
+        kinds={
+            "every": "count",
+            "joined": "natural",
+            "filled": "bool",
+            "strokes": "bool",
+            "markersize": "positive",
+            "zorder": "real",
+        },
+        extra=[
+            ("ax-none", {"ax": None}, TypeError, "ax"),
+            ("path-str", {"path": "abc"}, TypeError, "path"),
+            ("path-shape", {"path": np.zeros((3, 3))}, ValueError, "path"),
+            ("path-empty", {"path": np.zeros((0, 2))}, ValueError, "path"),
+            ("path-nan", {"path": np.array([[0.0, float("nan")]])}, ValueError, "path"),
+            ("label-number", {"label": 1}, TypeError, "label"),
+            ("color-number", {"color": 3}, TypeError, "color"),
+            ("color-unknown", {"color": "not a colour"}, ValueError, "color"),
+            ("marker-number", {"marker": 1}, TypeError, "marker"),
+            ("marker-unknown", {"marker": "?"}, ValueError, "marker"),
+            ("marker-none", {"marker": "None"}, ValueError, "marker"),
+            ("linestyle-unknown", {"linestyle": "solid"}, ValueError, "linestyle"),
+            ("linestyle-number", {"linestyle": 1}, TypeError, "linestyle"),
+            ("joined-and-strokes", {"joined": 2, "strokes": True}, ValueError, "joined"),
         ],
     ),
     Spec(
