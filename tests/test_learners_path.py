@@ -52,6 +52,8 @@ def test_asides_and_refreshers_fold(path):
             assert {"dropdown", "aside"} <= classes, f"{path.name}: aside {title!r} must fold"
         if title.startswith("Refresher:"):
             assert "dropdown" in classes, f"{path.name}: refresher {title!r} must fold"
+        if title.startswith("Derivation:"):
+            assert {"dropdown", "derivation"} <= classes, f"{path.name}: {title!r} must fold"
         if "aside" in classes:
             assert title.startswith("Aside:"), f"{path.name}: an aside's title starts 'Aside:'"
     notebook = jupytext.read(path)
