@@ -51,6 +51,14 @@ def find_object(tree: ast.Module, dotted: str) -> ast.AST:
     return node
 
 
+def shown_lines(path: Path, pyobject: str) -> list[str]:
+    """The lines a ``literalinclude`` of ``pyobject`` in ``path`` shows, decorators included."""
+    source = path.read_text()
+    node = find_object(ast.parse(source), pyobject)
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return source.splitlines()[first - 1 : node.end_lineno]
+
+
 @pytest.mark.parametrize(
     ("chapter", "path", "target", "opts"),
     listings(),
@@ -62,12 +70,9 @@ def test_listings_are_short_cores(chapter, path, target, opts):
     assert "pyobject" in opts, f"{where}: show one function or class (:pyobject:), not a file"
     trims = [t for t in TRIMMING if t in opts]
     assert not trims, f"{where}: listings are shown whole (no {trims}): show a short core instead"
-    source = path.read_text()
-    node = find_object(ast.parse(source), opts["pyobject"])
-    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-    shown = source.splitlines()[first - 1 : node.end_lineno]
+    shown = shown_lines(path, opts["pyobject"])
     assert len(shown) <= MAX_LISTING_LINES, f"{where}: {len(shown)} lines shown"
-    for sub in ast.walk(node):
+    for sub in ast.walk(find_object(ast.parse(path.read_text()), opts["pyobject"])):
         if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             assert ast.get_docstring(sub) is None, f"{where}: shows a docstring ({sub.name})"
         assert not isinstance(sub, ast.Raise), f"{where}: shows an argument check (raise)"

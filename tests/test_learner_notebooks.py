@@ -287,17 +287,22 @@ def _labels():
     return ln.Labels.from_sources(ln.chapter_sources(ROOT, toc_pages()))
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
-def test_every_chapter_converts_and_leaves_no_raw_myst(docname):
+def _chapter_notebook(docname: str, glue=None):
+    """The learner notebook of a chapter of the book (glue stubbed unless given)."""
     text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
-    notebook = ln.learner_notebook(
+    return ln.learner_notebook(
         text,
         chapter=docname,
-        glue=_stub_glue,
+        glue=glue or _stub_glue,
         labels=_labels(),
         source_dir=ROOT / "book",
         repository_url=REPOSITORY,
     )
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_every_chapter_converts_and_leaves_no_raw_myst(docname):
+    notebook = _chapter_notebook(docname)
     assert ln.raw_myst(notebook) == []
     for construct in ("{term}", "{glue", "```{", ":::", ":pyobject:", "{ref}", "{numref}", "{doc}"):
         assert construct not in markdown(notebook), f"{docname}: raw {construct}"
@@ -309,30 +314,14 @@ def test_every_chapter_converts_and_leaves_no_raw_myst(docname):
 def test_every_glued_name_in_a_chapter_is_found_in_the_build(docname):
     if not (EXECUTED / f"{docname}.ipynb").exists():
         pytest.skip(f"no executed notebook {EXECUTED / docname}.ipynb: build the book first")
-    text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
-    glue = ln.GlueValues(EXECUTED, docname)
-    notebook = ln.learner_notebook(
-        text,
-        chapter=docname,
-        glue=glue,
-        labels=_labels(),
-        source_dir=ROOT / "book",
-        repository_url=REPOSITORY,
-    )
+    notebook = _chapter_notebook(docname, ln.GlueValues(EXECUTED, docname))
     assert ln.raw_myst(notebook) == []
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)
 def test_every_glued_figure_is_drawn_by_a_code_cell_the_learner_runs(docname):
     text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
-    notebook = ln.learner_notebook(
-        text,
-        chapter=docname,
-        glue=_stub_glue,
-        labels=_labels(),
-        source_dir=ROOT / "book",
-        repository_url=REPOSITORY,
-    )
+    notebook = _chapter_notebook(docname)
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     for key in re.findall(r"^[`:]{3,}\{glue:figure\}\s*(\S+)", text, re.MULTILINE):
         glued = re.search(rf"glue\(\s*[\"']{re.escape(key)}[\"']", code) or re.search(

@@ -17,6 +17,7 @@ import re
 
 import jupytext
 import pytest
+from test_chapter_sources import listings, shown_lines
 from test_glossary import CHAPTERS
 
 FOLDED = {"hide-cell", "hide-input", "remove-cell", "remove-input"}
@@ -98,24 +99,6 @@ def test_the_checks_see_solutions_and_imports():
 MAX_LINE = 88
 """The longest line of code a chapter shows: at a 1280 px window the column holds it
 (``book/_static/dlbook.css``; checked in Chromium by ``tests/test_site.py``)."""
-LISTING = re.compile(r"```\{literalinclude\}\s+(\S+)\n((?::[\w-]+:.*\n)*)")
-
-
-def _listing_lines(path, include: str, options: str) -> list[str]:
-    """The lines a ``literalinclude`` shows (its ``:pyobject:``, or the whole file)."""
-    source = (path.parent / include).resolve().read_text(encoding="utf-8")
-    name = re.search(r":pyobject:\s*(\S+)", options)
-    if not name:
-        return source.splitlines()
-    node = ast.parse(source)
-    for part in name.group(1).split("."):
-        node = next(
-            n
-            for n in ast.iter_child_nodes(node)
-            if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
-            and n.name == part
-        )
-    return source.splitlines()[node.lineno - 1 : node.end_lineno]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -126,11 +109,11 @@ def test_shown_code_fits_the_column(path):
         for line in cell.source.splitlines()
         if len(line) > MAX_LINE
     ]
-    for include, options in LISTING.findall(path.read_text(encoding="utf-8")):
-        name = re.search(r":pyobject:\s*(\S+)", options)
-        long += [
-            (len(line), f"{name.group(1) if name else include}: {line.strip()[:40]}")
-            for line in _listing_lines(path, include, options)
-            if len(line) > MAX_LINE
-        ]
+    for chapter, source, _, opts in listings():
+        if chapter == path.name:
+            long += [
+                (len(line), f"{opts['pyobject']}: {line.strip()[:40]}")
+                for line in shown_lines(source, opts["pyobject"])
+                if len(line) > MAX_LINE
+            ]
     assert not long, f"{path.name}: lines over {MAX_LINE} characters: {long}"
