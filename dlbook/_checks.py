@@ -230,6 +230,32 @@ def as_path(value: Any, name: str) -> Path:
     return Path(value).expanduser()
 
 
+#: The environment variable whose integer is added to every seed a public function of the
+#: package receives (default 0, the published book): ``scripts/check_seeds.py`` builds the
+#: book under other seeds with it.
+SEED_OFFSET_VARIABLE = "DLBOOK_SEED"
+
+
+def seed_offset() -> int:
+    """The offset ``DLBOOK_SEED`` adds to every seed: an int >= 0, 0 when it is not set."""
+    raw = os.environ.get(SEED_OFFSET_VARIABLE, "").strip()
+    if not raw:
+        return 0
+    try:
+        offset = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"{SEED_OFFSET_VARIABLE} must be an integer >= 0, got {raw!r}"
+        ) from None
+    if offset < 0:
+        raise ValueError(f"{SEED_OFFSET_VARIABLE} must be an integer >= 0, got {raw!r}")
+    return offset
+
+
 def as_seed(value: Any, name: str = "seed") -> int:
-    """A seed for :func:`numpy.random.default_rng`: an int >= 0."""
-    return as_int(value, name, minimum=0)
+    """A seed for :func:`numpy.random.default_rng`: an int >= 0, plus :func:`seed_offset`.
+
+    The one place where a seed a chapter passes becomes the seed a generator gets, so that
+    ``DLBOOK_SEED`` moves every draw of the package at once; cores take the result as it is.
+    """
+    return as_int(value, name, minimum=0) + seed_offset()

@@ -273,7 +273,8 @@ def train_model(
     _checks.same_length(x_train=x_train, y_train=y_train)
     epochs = _checks.as_int(epochs, "epochs", minimum=1)
     batch_size = _checks.as_int(batch_size, "batch_size", minimum=1)
-    seed = _checks.as_seed(seed)
+    # checked as it is: seed_everything adds DLBOOK_SEED's offset
+    seed = _checks.as_int(seed, "seed", minimum=0)
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError("validation_data must be a pair (x, y) of arrays")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sys
@@ -16,6 +17,7 @@ __all__ = [
     "environment",
     "locked_versions",
     "peak_memory_gib",
+    "seed_check_markdown",
 ]
 
 #: Distributions whose versions shape the book's results, as installed names.
@@ -167,3 +169,106 @@ def peak_memory_gib() -> float:
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
     return peak * scale / 2**30
+
+
+#: The last recorded result of ``scripts/check_seeds.py`` (the book under other seeds).
+SEED_CHECK_FILE = Path(__file__).resolve().parent.parent / "book" / "seed-check.json"
+
+#: The headline numbers the report shows under every seed tried: (chapter, glue key, what).
+SEED_HEADLINES = (
+    ("gradient-descent", "gd_w", "learned weight $w$ (true 1.8)"),
+    (
+        "backprop",
+        "bp_moons_test_acc",
+        "moons network, mean **test** accuracy of 3 seeds",
+    ),
+    ("backprop", "bp_mnist_test_acc", "NumPy MLP, **test** accuracy"),
+    ("mnist-dnn", "dnn_source_test_acc", "source project's recipe, **test** accuracy"),
+    ("mnist-dnn", "dnn_improved_test_acc", "chosen recipe, **test** accuracy"),
+    ("cnn-vs-mlp", "cnn_cnn_test_acc", "CNN, **test** accuracy"),
+    ("cnn-vs-mlp", "cnn_mlp_test_acc", "MLP, **test** accuracy"),
+)
+
+
+def seed_check_markdown(path: str | os.PathLike | None = None) -> str:
+    """The last run of ``scripts/check_seeds.py``, as Markdown for the report page.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The script's JSON result, ``book/seed-check.json`` by default.
+
+    Returns
+    -------
+    str
+        A sentence saying when, at which commit and under which seeds the chapters ran, a
+        table per chapter (sentences checked, sentences whose wording changed with the seed,
+        sentences chosen from timings that changed, failed runs), every changed sentence
+        under each seed, and the headline numbers under each seed.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a path.
+    ValueError
+        If ``path`` does not name a readable JSON file.
+    """
+    path = SEED_CHECK_FILE if path is None else _checks.as_path(path, "path")
+    try:
+        result = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"path must name a readable JSON file: {exc}") from None
+    chapters = result["chapters"]
+    others = ", ".join(str(s) for s in result["seeds"] if s != 0)
+    lines = [
+        f"Last run on {result['date']}: every chapter under `DLBOOK_SEED` 0 (as "
+        f"published) and {others}, at the commit in the table.",
+        "",
+        "| chapter | commit | chosen sentences checked | wording changed with the seed "
+        "| chosen from timings, changed | runs that failed |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, chapter in chapters.items():
+        lines.append(
+            f"| {{doc}}`{name}` | `{chapter.get('commit', result['commit'])}` "
+            f"| {chapter['sentences checked']} "
+            f"| {len(chapter['flipped'])} "
+            f"| {len(chapter['flipped, chosen from timings'])} "
+            f"| {len(chapter['failures'])} |"
+        )
+    changed = [
+        (name, item)
+        for name, chapter in chapters.items()
+        for item in chapter["flipped"] + chapter["flipped, chosen from timings"]
+    ]
+    if changed:
+        lines += ["", "The sentences whose wording changed:", ""]
+        for name, item in changed:
+            lines.append(
+                f"- {{doc}}`{name}`, `{item['name']}`, seed {item['seed']}: "
+                f'"{item["this seed"]}" (seed 0: "{item["seed 0"]}")'
+            )
+    for name, chapter in chapters.items():
+        for seed, error in chapter["failures"].items():
+            lines.append(
+                f"- {{doc}}`{name}` failed under seed {seed} at line {error['line']}: "
+                f"`{error['error']}`"
+            )
+    seeds = [str(s) for s in result["seeds"]]
+    rows = []
+    for name, key, what in SEED_HEADLINES:
+        number = chapters.get(name, {}).get("numbers", {}).get(key)
+        if number is not None:
+            values = [number["by seed"].get(s) for s in seeds]
+            cells = " | ".join("" if v is None else f"{v:.4g}" for v in values)
+            rows.append(f"| {{doc}}`{name}` | {what} | {cells} |")
+    if rows:
+        lines += [
+            "",
+            "| chapter | headline number | "
+            + " | ".join(f"seed {s}" for s in seeds)
+            + " |",
+            "|---|---|" + "---:|" * len(seeds),
+            *rows,
+        ]
+    return "\n".join(lines)

@@ -64,7 +64,8 @@ def seed_everything(seed: int, *, tensorflow: bool = True) -> np.random.Generato
     Parameters
     ----------
     seed : int
-        An integer in [0, 2**32).
+        An integer in [0, 2**32); ``DLBOOK_SEED`` (default 0) is added to it, as to every
+        seed of the package.
     tensorflow : bool, default True
         Also call ``keras.utils.set_random_seed`` and enable TensorFlow's
         deterministic ops. Pass ``False`` in NumPy-only code to skip importing
@@ -82,8 +83,9 @@ def seed_everything(seed: int, *, tensorflow: bool = True) -> np.random.Generato
     ValueError
         If ``seed`` is negative, at least 2**32, or a bool.
     """
-    # NumPy's legacy range
+    # NumPy's legacy range, then DLBOOK_SEED's offset (as every seed of the package)
     seed = _checks.as_int(seed, "seed", minimum=0, maximum=2**32 - 1)
+    seed = _checks.as_seed(seed)
     tensorflow = _checks.as_bool(tensorflow, "tensorflow")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - legacy global state some libraries still read

@@ -11,6 +11,7 @@ from dlbook.report import (
     environment,
     locked_versions,
     peak_memory_gib,
+    seed_check_markdown,
 )
 
 BAD_INPUT = [
@@ -22,7 +23,15 @@ BAD_INPUT = [
             ("lock-empty", {"lock": ""}, ValueError, "lock"),
             ("lock-missing", {"lock": "/no/such/requirements.txt"}, ValueError, "lock"),
         ],
-    )
+    ),
+    Spec(
+        seed_check_markdown,
+        kwargs={},
+        extra=[
+            ("path-int", {"path": 3}, TypeError, "path"),
+            ("path-missing", {"path": "/no/such/seed-check.json"}, ValueError, "path"),
+        ],
+    ),
 ]
 BAD_INPUT_EXEMPT = {
     "cpu_model": "takes no argument",
@@ -70,3 +79,35 @@ def test_peak_memory_grows_with_a_large_array():
     assert block.sum() > 0
     assert peak_memory_gib() >= before
     assert peak_memory_gib() >= 0.25
+
+
+def test_seed_check_markdown_names_every_change_and_failure(tmp_path):
+    import json
+
+    chapter = {
+        "sentences checked": 3,
+        "flipped": [{"seed": 1, "name": "k", "seed 0": "smaller", "this seed": "larger"}],
+        "flipped, chosen from timings": [],
+        "failures": {"2": {"cell": 4, "line": 120, "error": "AssertionError: no"}},
+        "numbers": {"bp_mnist_test_acc": {"by seed": {"0": 0.97, "1": 0.975}, "spread": 0.005}},
+    }
+    path = tmp_path / "seed-check.json"
+    path.write_text(
+        json.dumps(
+            {
+                "date": "2026-12-07",
+                "commit": "abc1234",
+                "seeds": [0, 1, 2],
+                "chapters": {"backprop": chapter},
+            }
+        )
+    )
+    text = seed_check_markdown(path)
+    assert "| {doc}`backprop` | `abc1234` | 3 | 1 | 0 | 1 |" in text
+    assert '`k`, seed 1: "larger" (seed 0: "smaller")' in text
+    assert "failed under seed 2 at line 120: `AssertionError: no`" in text
+    assert "| {doc}`backprop` | NumPy MLP, **test** accuracy | 0.97 | 0.975 |  |" in text
+
+
+def test_the_recorded_seed_check_renders():
+    assert "DLBOOK_SEED" in seed_check_markdown()
