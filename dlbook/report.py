@@ -177,6 +177,7 @@ SEED_CHECK_FILE = Path(__file__).resolve().parent.parent / "book" / "seed-check.
 #: The headline numbers the report shows under every seed tried: (chapter, glue key, what).
 SEED_HEADLINES = (
     ("gradient-descent", "gd_w", "learned weight $w$ (true 1.8)"),
+    ("optimisers", "opt_adam_worst_ratio_2", "Adam's worst burst, rate 0.1 over rate 0.01"),
     (
         "backprop",
         "bp_moons_test_acc",

@@ -49,7 +49,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = "application/papermill.record/"
 #: A number as the chapters print them: 1,234.5, 0.12, 3e-05, 97.5 %, -0.3.
-NUMBER = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
+NUMBER = re.compile(r"[-+−]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:[eE][-+]?\d+)?")
 #: Glued sentences chosen from a timing: run-dependent by nature (a loaded machine can flip
 #: them under any seed), so they are reported apart from the sentences a seed flips.
 TIMING_SENTENCES = frozenset(
@@ -184,9 +184,15 @@ def classify(data: dict) -> dict:
     return {"kind": "other", "value": text}
 
 
+#: A list of masked numbers ("#, #, # and #") and a plural ending, both ignored.
+NUMBER_LIST = re.compile(r"#(?:, #)*(?:,? and #)?")
+PLURAL = re.compile(r"\b(\w+?)(?:es|s)\b")
+
+
 def masked(text: str) -> str:
-    """A sentence with its numbers replaced by #, so that only its wording is compared."""
-    return NUMBER.sub("#", text)
+    """A sentence's wording: its numbers (and lists of them) replaced by #, plural endings
+    dropped, so that "filters 3, 4 and 7 match" reads the same as "filter 9 matches"."""
+    return PLURAL.sub(r"\1", NUMBER_LIST.sub("#", NUMBER.sub("#", text)))
 
 
 def is_timing(name: str) -> bool:
@@ -238,8 +244,18 @@ def compare(runs: dict[int, dict]) -> dict:
             }
             spread = max(values.values()) - min(values.values())
             numbers[name] = {"by seed": values, "spread": spread}
+    sentences = {
+        name: {
+            str(seed): run["glue"][name]["value"]
+            for seed, run in runs.items()
+            if name in run["glue"]
+        }
+        for name, entry in base.items()
+        if entry["kind"] == "sentence"
+    }
     return {
         "seconds": {str(seed): run["seconds"] for seed, run in runs.items()},
+        "sentences": sentences,
         "slowest cells": {
             str(seed): run["slowest cells"]
             for seed, run in runs.items()
