@@ -177,7 +177,11 @@ SEED_CHECK_FILE = Path(__file__).resolve().parent.parent / "book" / "seed-check.
 #: The headline numbers the report shows under every seed tried: (chapter, glue key, what).
 SEED_HEADLINES = (
     ("gradient-descent", "gd_w", "learned weight $w$ (true 1.8)"),
-    ("optimisers", "opt_adam_worst_ratio_2", "Adam's worst burst, rate 0.1 over rate 0.01"),
+    (
+        "optimisers",
+        "opt_adam_worst_ratio_2",
+        "Adam's worst burst, rate 0.1 over rate 0.01",
+    ),
     (
         "backprop",
         "bp_moons_test_acc",
@@ -231,7 +235,7 @@ def seed_check_markdown(path: str | os.PathLike | None = None) -> str:
     ]
     for name, chapter in chapters.items():
         lines.append(
-            f"| {{doc}}`{name}` | `{chapter.get('commit', result['commit'])}` "
+            f"| {{doc}}`{name}` | `{chapter.get('commit', result.get('commit'))}` "
             f"| {chapter['sentences checked']} "
             f"| {len(chapter['flipped'])} "
             f"| {len(chapter['flipped, chosen from timings'])} "
@@ -242,12 +246,17 @@ def seed_check_markdown(path: str | os.PathLike | None = None) -> str:
         for name, chapter in chapters.items()
         for item in chapter["flipped"] + chapter["flipped, chosen from timings"]
     ]
+
+    def one_line(text):  # a glued table or paragraph, on one line of the list
+        return " ".join(str(text).split())
+
     if changed:
         lines += ["", "The sentences whose wording changed:", ""]
         for name, item in changed:
             lines.append(
                 f"- {{doc}}`{name}`, `{item['name']}`, seed {item['seed']}: "
-                f'"{item["this seed"]}" (seed 0: "{item["seed 0"]}")'
+                f'"{one_line(item["this seed"])}" '
+                f'(seed 0: "{one_line(item["seed 0"])}")'
             )
     for name, chapter in chapters.items():
         for seed, error in chapter["failures"].items():
