@@ -208,8 +208,8 @@ def seed_check_markdown(path: str | os.PathLike | None = None) -> str:
     str
         A sentence saying when, at which commit and under which seeds the chapters ran, a
         table per chapter (sentences checked, sentences whose wording changed with the seed,
-        sentences chosen from timings that changed, failed runs), every changed sentence
-        under each seed, and the headline numbers under each seed.
+        sentences chosen from timings that changed, runs stopped by an error), every changed
+        sentence under each seed, and the headline numbers under each seed.
 
     Raises
     ------
@@ -230,7 +230,7 @@ def seed_check_markdown(path: str | os.PathLike | None = None) -> str:
         f"published) and {others}, at the commit in the table.",
         "",
         "| chapter | commit | chosen sentences checked | wording changed with the seed "
-        "| chosen from timings, changed | runs that failed |",
+        "| chosen from timings, changed | runs stopped by an error |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for name, chapter in chapters.items():
@@ -261,7 +261,7 @@ def seed_check_markdown(path: str | os.PathLike | None = None) -> str:
     for name, chapter in chapters.items():
         for seed, error in chapter["failures"].items():
             lines.append(
-                f"- {{doc}}`{name}` failed under seed {seed} at line {error['line']}: "
+                f"- {{doc}}`{name}` stopped under seed {seed} at line {error['line']}: "
                 f"`{error['error']}`"
             )
     seeds = [str(s) for s in result["seeds"]]

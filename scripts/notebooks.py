@@ -10,7 +10,8 @@ learner notebook and run it as the book ran:
   notebooks are ``.ipynb``);
 * ``book/<chapter>.ipynb``: the learner notebooks the build wrote into ``_build/html/_notebooks/``,
   where the buttons point (``_ext/dlbook_site.py``); they run with ``book/`` as working directory,
-  as the chapters do in the build (no chapter reads a file beside it: listings are inlined);
+  as the chapters do in the build (listings are inlined; the one file a chapter reads beside
+  it, ``book/seed-check.json`` for the report page, is copied);
 * a ``README.md`` that says the tree is generated and from which commit.
 
 The tree is written afresh each time. It then checks that every Binder button of the built pages
@@ -29,7 +30,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("requirements.txt", "runtime.txt", "pyproject.toml", "LICENSE")
+COPIED = ("requirements.txt", "runtime.txt", "pyproject.toml", "LICENSE", "book/seed-check.json")
 NOTEBOOK_FOLDER = "book"  # _ext/dlbook_site.py BINDER_FOLDER
 BINDER_LINK = re.compile(r'href="(https://mybinder\.org/v2/[^"]+)"')
 URLPATH = re.compile(r"[?&](?:amp;)?urlpath=(?:lab/)?tree/([^&\"]+)")

@@ -105,7 +105,7 @@ def test_seed_check_markdown_names_every_change_and_failure(tmp_path):
     text = seed_check_markdown(path)
     assert "| {doc}`backprop` | `abc1234` | 3 | 1 | 0 | 1 |" in text
     assert '`k`, seed 1: "larger" (seed 0: "smaller")' in text
-    assert "failed under seed 2 at line 120: `AssertionError: no`" in text
+    assert "stopped under seed 2 at line 120: `AssertionError: no`" in text
     assert "| {doc}`backprop` | NumPy MLP, **test** accuracy | 0.97 | 0.975 |  |" in text
 
 
